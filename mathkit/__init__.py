@@ -1,0 +1,47 @@
+"""mathkit: matrix derivatives, the Newton family and IRLS, checked against R.
+
+Modules, in the order the book uses them:
+
+- :mod:`mathkit.symbolic`: exact gradients and Hessians with sympy (``deriv``).
+- :mod:`mathkit.numeric`: numeric derivatives, numDeriv's Richardson scheme,
+  central and complex step (``grad``, ``hessian``, ``jacobian``).
+- :mod:`mathkit.newton`: pure, damped and regularized Newton, critical points.
+- :mod:`mathkit.glm`: logistic and Poisson regression by IRLS.
+- :mod:`mathkit.rcompat`: R's default random numbers, for R-identical data.
+- :mod:`mathkit.datasets`: ``mtcars`` and the book's small data sets.
+"""
+
+from .datasets import load_mtcars, seed7_regression
+from .glm import GLMResult, irls, logistic_irls
+from .newton import (
+    NewtonResult,
+    classify_critical_point,
+    condition_number,
+    newton_damped,
+    newton_raphson,
+    newton_regularized,
+)
+from .numeric import grad, hessian, jacobian
+from .rcompat import RNG
+from .symbolic import Derivative, deriv
+
+__all__ = [
+    "RNG",
+    "Derivative",
+    "GLMResult",
+    "NewtonResult",
+    "classify_critical_point",
+    "condition_number",
+    "deriv",
+    "grad",
+    "hessian",
+    "irls",
+    "jacobian",
+    "load_mtcars",
+    "logistic_irls",
+    "newton_damped",
+    "newton_raphson",
+    "newton_regularized",
+    "seed7_regression",
+]
+__version__ = "0.1.0"
