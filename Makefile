@@ -10,7 +10,6 @@ BIN := $(CURDIR)/$(VENV)/bin
 # Kernels started by the build and by nbval must see the venv's python and mathkit.
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 

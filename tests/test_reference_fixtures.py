@@ -32,5 +32,6 @@ def test_fixture_is_fresh(script, tmp_path):
     committed = json.loads(script.with_suffix(".json").read_text())
     # Same R, same machine kind: values agree to the last bit or a few ulps of libm.
     diffs = same_json(committed, fresh, rtol=1e-14)
-    assert not diffs, f"{script.name} output differs from the committed fixture " \
-                      f"(re-run: Rscript {script.name} {script.stem}.json):\n" + "\n".join(diffs[:20])
+    rerun = f"cd tests/reference && Rscript --vanilla {script.name} {script.stem}.json"
+    assert not diffs, f"{script.name} differs from its committed fixture (re-run: {rerun}):\n" \
+        + "\n".join(diffs[:20])

@@ -31,10 +31,11 @@ def write_book(root: Path, source: str, stored: str) -> None:
     shutil.copy(ROOT / "_config.yml", root / "_config.yml")
     (root / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapter\n")
     (root / "index.md").write_text("# A throwaway book\n")
-    cell = new_code_cell(source, execution_count=1,
-                         outputs=[new_output("execute_result", {"text/plain": stored}, execution_count=1)])
+    result = new_output("execute_result", {"text/plain": stored}, execution_count=1)
+    cell = new_code_cell(source, execution_count=1, outputs=[result])
     nb = new_notebook(cells=[new_markdown_cell("# Chapter"), cell])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}
     nbformat.write(nb, root / "chapter.ipynb")
 
 

@@ -33,7 +33,8 @@ def main(root: str = "book") -> int:
         print(f"no notebooks under {root}")
         return 1
     problems = [msg for p in paths for msg in problems_in(p)]
-    print("\n".join(problems) or f"{len(paths)} notebooks: every code cell executed, no errors, no stderr")
+    ok = f"{len(paths)} notebooks: every code cell executed, no errors, no stderr"
+    print("\n".join(problems) or ok)
     return 1 if problems else 0
 
 
