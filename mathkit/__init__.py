@@ -23,11 +23,12 @@ from .newton import (
 )
 from .numeric import grad, hessian, jacobian
 from .rcompat import RNG
-from .symbolic import Derivative, deriv
+from .symbolic import Derivative, DerivativeValue, deriv
 
 __all__ = [
     "RNG",
     "Derivative",
+    "DerivativeValue",
     "GLMResult",
     "NewtonResult",
     "classify_critical_point",
