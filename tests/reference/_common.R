@@ -8,6 +8,7 @@ json_value <- function(x) {
   if (is.null(x)) return("null")
   if (is.list(x)) {
     items <- vapply(x, json_value, "")
+    if (length(x) == 0) return(if (is.null(names(x))) "[]" else "{}")
     if (!is.null(names(x)) && all(names(x) != "")) {
       keys <- vapply(names(x), function(k) json_string(k), "")
       return(paste0("{", paste0(keys, ": ", items, collapse = ", "), "}"))
