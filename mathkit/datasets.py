@@ -1,4 +1,70 @@
-"""Placeholder: being written (issue 3)."""
+"""The book's data: R's ``mtcars`` and the article's seed-7 regression sample.
 
-def load_mtcars(): raise NotImplementedError
-def seed7_regression(): raise NotImplementedError
+Both are the numbers R has, not look-alikes: ``mtcars`` is R's own table written
+by ``write.csv`` and shipped as package data, and the regression sample is drawn
+with :class:`mathkit.rcompat.RNG`, which reproduces R's ``set.seed``/``rnorm``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from .rcompat import RNG
+
+__all__ = ["load_mtcars", "seed7_regression"]
+
+
+def load_mtcars() -> pd.DataFrame:
+    """R's ``mtcars``: 32 cars (1973-74 models) by 11 variables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by car model (the index is named ``model``; in R these are the
+        row names), with R's columns in R's order: ``mpg cyl disp hp drat wt qsec
+        vs am gear carb``. Every column is float64, as every column in R is a
+        double ("numeric"), so arithmetic gives R's results.
+
+    Examples
+    --------
+    >>> cars = load_mtcars()
+    >>> cars.shape
+    (32, 11)
+    >>> print(cars.loc["Mazda RX4", ["mpg", "cyl", "wt"]].tolist())
+    [21.0, 6.0, 2.62]
+    >>> print(round(float(cars["mpg"].mean()), 6))
+    20.090625
+    """
+    with resources.files("mathkit").joinpath("data/mtcars.csv").open("r") as fh:
+        cars = pd.read_csv(fh, index_col=0)
+    return cars.astype("float64")
+
+
+def seed7_regression() -> tuple[np.ndarray, np.ndarray]:
+    """The article's 20-point regression sample, identical to R's.
+
+    In R::
+
+        set.seed(7)
+        x_obs <- 1:20
+        y_obs <- 2 + 0.5 * x_obs + rnorm(20, sd = 0.5)
+
+    Returns
+    -------
+    x_obs, y_obs : numpy.ndarray
+        Two float64 arrays of shape (20,): x is 1, ..., 20; y follows the line
+        2 + x/2 plus normal noise with standard deviation 0.5.
+
+    Examples
+    --------
+    >>> x, y = seed7_regression()
+    >>> print(x[:3].tolist(), np.round(y[:3], 6).tolist())
+    [1.0, 2.0, 3.0] [3.643624, 2.401614, 3.152854]
+    """
+    x_obs = np.arange(1.0, 21.0)
+    # Same operations in the same order as R's expression, so the bits agree.
+    y_obs = 2 + 0.5 * x_obs + RNG(7).rnorm(20, sd=0.5)
+    return x_obs, y_obs
