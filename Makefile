@@ -13,7 +13,7 @@ export PYTHONHASHSEED := 0
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup book test lint unit nbval notebook-check html-check execute lab bench clean
+.PHONY: setup book test lint unit nbval notebook-check html-check browser execute lab bench clean
 
 setup: $(STAMP)
 
@@ -27,13 +27,13 @@ book: $(STAMP)
 	rm -rf _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: lint unit nbval notebook-check book html-check
+test: lint unit nbval notebook-check book html-check browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check mathkit tests benchmarks tools book
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/test_browser.py
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) book
@@ -44,12 +44,16 @@ notebook-check: $(STAMP)
 html-check: $(STAMP)
 	$(BIN)/python tools/check_offline_html.py _build/html
 
+# Needs the built book: every page in headless Chromium, served on 127.0.0.1.
+browser: $(STAMP)
+	$(BIN)/python -m pytest tests/test_browser.py
+
 # Re-execute notebooks in place (after editing one); then review the diff.
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(or $(NB),book)
 
 lab: $(STAMP)
-	$(BIN)/python -m pip install -q --disable-pip-version-check jupyterlab
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-lab.txt
 	$(BIN)/jupyter lab book
 
 bench: $(STAMP)
