@@ -39,7 +39,14 @@ _TRANSFORMATIONS = (*standard_transformations, convert_xor)  # x^2 means x**2, a
 
 
 class DerivativeValue(NamedTuple):
-    """Value, gradient (last axis: variables) and Hessian (None if not asked for)."""
+    """Value, gradient (last axis: variables) and Hessian (None if not asked for).
+
+    Examples
+    --------
+    >>> value, gradient, hessian = deriv("x*y", ["x", "y"])(2, 3)
+    >>> float(value), gradient.tolist(), hessian.tolist()
+    (6.0, [3.0, 2.0], [[0.0, 1.0], [1.0, 0.0]])
+    """
 
     value: np.ndarray
     gradient: np.ndarray
@@ -63,6 +70,14 @@ class Derivative:
         Column vector of first partial derivatives, shape (n, 1).
     hessian_expr : sympy.ImmutableMatrix or None
         Matrix of second partial derivatives, shape (n, n); None if ``hessian=False``.
+
+    Examples
+    --------
+    >>> d = deriv("exp(x) - x + y^2", ["x", "y"])
+    >>> d.gradient_expr.T
+    Matrix([[exp(x) - 1, 2*y]])
+    >>> d(x=0.0, y=[0.0, 1.0]).gradient.tolist()
+    [[0.0, 0.0], [0.0, 2.0]]
     """
 
     expr: sympy.Expr
