@@ -29,6 +29,8 @@ def make_flags() -> list[str]:
 
 def write_book(root: Path, source: str, stored: str) -> None:
     shutil.copy(ROOT / "_config.yml", root / "_config.yml")
+    (root / "book").mkdir()
+    shutil.copy(ROOT / "book" / "favicon.svg", root / "book" / "favicon.svg")  # named by the config
     (root / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapter\n")
     (root / "index.md").write_text("# A throwaway book\n")
     result = new_output("execute_result", {"text/plain": stored}, execution_count=1)
