@@ -64,6 +64,13 @@ class NewtonResult:
         Why the method stopped.
     trace : ndarray, shape (nit + 1, n)
         The iterates, starting with ``x0``.
+
+    Examples
+    --------
+    >>> res = newton_raphson(lambda v: (v[0] - 3.0)**2 + (v[1] + 1.0)**2, [0.0, 0.0],
+    ...                      grad=lambda v: 2 * (v - [3.0, -1.0]), hess=lambda v: 2 * np.eye(2))
+    >>> res.converged, res.nit, res.x.tolist(), res.trace.shape
+    (True, 2, [3.0, -1.0], (3, 2))
     """
 
     x: np.ndarray
