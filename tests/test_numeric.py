@@ -2,16 +2,18 @@
 (sympy) and its own error paths.
 
 Every fixture function is written below as numderiv.R writes it, so that Python and R
-evaluate it to the same bits: ``x^2`` in R is ``x * x`` (R special-cases the square),
-sums are explicit left-to-right additions, ``exp``/``log``/``sin``/``cos`` are the C
-library's in both (``math`` here, not numpy's SIMD loops, which can differ in the last
-bit), and ``x^4`` is numpy's scalar power, which agrees with R's (``long double``
-``powl``) on these inputs while numpy's *array* power does not always. The article's
-regression loss keeps R's ``sum()``, which adds in x87 long double: :func:`r_sum` replays
-that. With f evaluating identically, the measured disagreement with R is 0 (bit for bit) in
-every case of the fixture, evaluation counts included; complex-step cases too (R's C99
-complex functions and Python's ``cmath`` agree here), though those are only required to
-agree to 1e-14, since that rests on two complex libraries.
+evaluate it to the same bits: ``x^2`` in R is ``x * x`` (R special-cases the square;
+Python's ``**`` on a scalar is C ``pow``, one ulp off ``x * x`` for ~1 argument in 1100,
+which at tiny coordinates moves numDeriv's Hessian by up to 5e-4), sums are explicit
+left-to-right additions, ``exp``/``log``/``sin``/``cos`` are the C library's in both
+(``math`` here, not numpy's SIMD loops, which can differ in the last bit), and ``x^4`` is
+numpy's scalar power, which agrees with R's (``long double`` ``powl``) on these inputs
+while numpy's *array* power does not always. The article's regression loss keeps R's
+``sum()``, which adds in x87 long double: :func:`r_sum` replays that. With f evaluating
+identically, the measured disagreement with R is 0 (bit for bit) in every case of the
+fixture, evaluation counts included; complex-step cases too (R's C99 complex functions and
+Python's ``cmath`` agree here), though those are only required to agree to 1e-14, since
+that rests on two complex libraries.
 
 With numpy's ``np.sum`` instead of R's long double sum, the regression loss differs from
 R's in the last bits, and at the zero coordinates of (0, 0) numDeriv's absolute step
@@ -237,6 +239,82 @@ def test_numpy_sum_at_zero_coordinates():
     r_error = disagreement(np.array(CASES["resid_loss hessian (0,0)"]["value"]), exact)
     assert 1e-7 < r_error < 1e-6  # numDeriv's own error at (0, 0)
     assert disagreement(h, exact) < 2 * r_error
+
+
+# --- tiny coordinates and the square ----------------------------------------------------
+# Below zero_tol numDeriv's step is the absolute 1e-4 (1.25e-5 after three halvings), so
+# one ulp of f (2.8e-14 near Himmelblau's 170) becomes ~5e-4 in the Hessian and ~2e-9 in
+# the gradient: parity there needs f to give R's bits exactly, and ``**`` does not.
+
+def himmelblau_pow(v):  # as the article writes it, with ** on numpy scalars (C pow)
+    return (v[0] ** 2 + v[1] - 11) ** 2 + (v[0] + v[1] ** 2 - 7) ** 2
+
+
+def himmelblau_pow_rows(v):  # the same on the rows of an array: ** is np.square there
+    return (v[:, 0] ** 2 + v[:, 1] - 11) ** 2 + (v[:, 0] + v[:, 1] ** 2 - 7) ** 2
+
+
+TINY_HIMMELBLAU = [c for c in CASES if c.startswith("himmelblau") and
+                   ("iterate" in c or "tin" in c)]
+
+
+def test_tiny_coordinate_cases_are_the_damped_newton_iterates():
+    trace = reference("newton")["himmelblau"]["damped"]["trace"]
+    for k in (15, 16):
+        for what in ("grad", "hessian"):
+            assert CASES[f"himmelblau {what} iterate {k}"]["x"] == trace[k]
+
+
+def test_r_square_is_a_product_and_python_scalar_square_is_pow():
+    squares = REF["squares"]
+    x = np.array(squares["x"])
+    # R's x^2 is x * x; so is numpy's array power, 0-d arrays included (np.square)
+    assert squares["square"] == squares["product"] == (x * x).tolist() == (x**2).tolist()
+    assert [float(np.asarray(v) ** 2) for v in x] == squares["square"]
+    # a float's or numpy scalar's ** 2 is the C library's pow(x, 2.0), which need not be
+    # correctly rounded (glibc 2.36 misses by an ulp on these x, ~1 in 1100 at random)
+    for v in x:
+        assert float(v) ** 2 == v**2 == math.pow(v, 2.0)
+        assert abs(math.pow(v, 2.0) - v * v) <= math.ulp(v * v)
+
+
+def richardson_weights(r=4):
+    """numDeriv's tableau as a linear map: the weight of each of the r rows (v = 2)."""
+    rows = np.eye(r)
+    for m in range(1, r):
+        rows = (rows[1:] * 4.0**m - rows[:-1]) / (4.0**m - 1)
+    return rows[0]
+
+
+@pytest.mark.parametrize("case_id", TINY_HIMMELBLAU)
+def test_power_operator_at_tiny_coordinates(case_id):
+    """Measured (damped iterates 15, 16; points with 1e-9, -3e-7, 1e-12): ``**`` per point
+    is 0 or 1 ulp off in f, and 4.8e-4 (Hessian) and 8.4e-12 (gradient) away from R;
+    over all 51 iterates of that run, 5.3e-4 and 1.7e-9. Vectorized, ``**`` is exact."""
+    case = CASES[case_id]
+    x, op = np.array(case["x"]), OPS[case["what"]]
+    assert op(himmelblau_pow_rows, x, vectorized=True).tolist() == case["value"]
+    points = []
+
+    def recorded(v):
+        points.append(v.copy())
+        return himmelblau_pow(v)
+    error = np.abs(op(recorded, x) - np.array(case["value"]))
+    # every difference from R comes from f: bound it by f's error through numDeriv's formulas
+    df = max(abs(himmelblau_pow(p) - himmelblau(p)) for p in points)
+    assert df <= 2 * math.ulp(himmelblau(x))
+    w = np.abs(richardson_weights())
+    d = 0.1 if case["what"] == "hessian" else 1e-4
+    h = (np.abs(d * x) + 1e-4 * (np.abs(x) < RICHARDSON_DEFAULTS["zero_tol"]))[:, None] \
+        / 2.0 ** np.arange(4)
+    if case["what"] == "grad":
+        bound = (w * df / h).sum(axis=1)
+    else:
+        diag = (w * 4 * df / h**2).sum(axis=1)
+        off = (w * (4 * df + diag[0] * h[0] ** 2 + diag[1] * h[1] ** 2) / (2 * h[0] * h[1])).sum()
+        bound = np.array([[diag[0], off], [off, diag[1]]])
+    assert np.all(error <= bound)
+    assert np.max(error) < (6e-4 if case["what"] == "hessian" else 4e-9)
 
 
 def test_article_follow_ups():

@@ -1,68 +1,66 @@
-# Newton-Raphson, damped Newton, BFGS and the critical-point classifier, in real R.
+# Newton's method without and with step halving, BFGS and the critical-point
+# test, run in real R on the source article's examples. mathkit.newton must
+# reproduce these iterates, iteration counts and evaluation counts.
 #
-# The three Newton loops below are the source article's functions, token for
-# token (only line breaks added): they are what is being checked, so they are
-# not rewritten. mathkit.newton must reproduce their iterates and iteration
-# counts with numDeriv's derivatives. newton_damped returns no trace, so its
-# iterates are read off by re-running it with max_iter = 1, 2, ...: the loop is
-# deterministic, so run j stops exactly at the j-th iterate.
+# newton_path() below is our own code, written to do the same floating-point
+# work as the article's loops in the same order, since its numbers are what
+# is being checked: per iteration numDeriv's grad() then hessian() at the
+# current point, the direction from solve(H, -g), the move, and only then
+# the stopping test, on the norm of that iteration's (pre-move) gradient.
 source("_common.R")
 suppressPackageStartupMessages(library(numDeriv))
 
-newton_raphson <- function(f, x0, tol = 1e-8, max_iter = 50) {
-  x <- x0
-  trace <- list(x)
-  for (k in seq_len(max_iter)) {
-    g <- grad(f, x)
-    H <- hessian(f, x)
-    step <- solve(H, -g)
-    x <- x + step
-    trace[[k + 1]] <- x
-    if (sqrt(sum(g^2)) < tol) break
-  }
-  list(par = x, iterations = k, trace = trace)
+# TRUE when the trial point is unacceptable. The article's test calls f on
+# the trial point once for the finiteness check and, when that value is
+# finite, once more for the comparison, and calls f(current) anew each time:
+# keeping those calls keeps the evaluation counts (nfev) equal to R's.
+rejects <- function(fn, current, trial) {
+  if (!is.finite(fn(trial))) return(TRUE)
+  fn(trial) > fn(current)
 }
 
-newton_damped <- function(f, x0, tol = 1e-8, max_iter = 50) {
-  x <- x0
-  for (k in seq_len(max_iter)) {
-    g <- grad(f, x)
-    H <- hessian(f, x)
-    step <- solve(H, -g)
-    gamma <- 1
-    while (!is.finite(f(x + gamma * step)) || f(x + gamma * step) > f(x)) {
-      gamma <- gamma / 2
-      if (gamma < 1e-10) break
-    }
-    x <- x + gamma * step
-    if (sqrt(sum(g^2)) < tol) break
+# Step length along `direction`: 1, halved while the trial is rejected. Once
+# the halved length drops below 1e-10 (2^-34 after 34 rejections) it is
+# returned untried, and the caller still moves by it.
+step_length <- function(fn, current, direction, smallest = 1e-10) {
+  len <- 1
+  while (len >= smallest) {
+    if (!rejects(fn, current, current + len * direction)) return(len)
+    len <- len / 2
   }
-  list(par = x, iterations = k)
+  len
 }
 
-ex_newton_safe <- function(f, x0, tol = 1e-8, max_iter = 50) {
-  x <- x0
-  for (k in seq_len(max_iter)) {
-    g <- grad(f, x)
-    H <- hessian(f, x)
-    step <- solve(H, -g)
-    gamma <- 1
-    while (!is.finite(f(x + gamma * step)) || f(x + gamma * step) > f(x)) {
-      gamma <- gamma / 2
-      if (gamma < 1e-10) break
-    }
-    x <- x + gamma * step
-    if (sqrt(sum(g^2)) < tol) break
+# Newton iterations from `start`; with halving = FALSE every full step is
+# taken (1 * direction is direction, bit for bit). Returns the last point,
+# the number of iterations run and every point visited, `start` first.
+newton_path <- function(fn, start, halving, tol = 1e-8, max_iter = 50) {
+  here <- start
+  visited <- list(start)
+  for (iter in seq_len(max_iter)) {
+    slope <- grad(fn, here)
+    direction <- solve(hessian(fn, here), -slope)
+    len <- if (halving) step_length(fn, here, direction) else 1
+    here <- here + len * direction
+    visited[[iter + 1]] <- here
+    if (sqrt(sum(slope * slope)) < tol) break
   }
-  list(par = x, iterations = k)
+  list(par = here, iterations = iter, trace = visited)
 }
 
-inspect_critical_point <- function(f, x) {
-  ev <- eigen(hessian(f, x))$values
-  if (any(abs(ev) < 1e-8)) return("degenerate")
-  if (all(ev > 0)) return("minimum")
-  if (all(ev < 0)) return("maximum")
-  "saddle"
+full_newton <- function(fn, start, ...) newton_path(fn, start, halving = FALSE, ...)
+halving_newton <- function(fn, start, ...) newton_path(fn, start, halving = TRUE, ...)
+# The article's exercise adds the same line search to its plain loop; it is
+# the same algorithm, kept as its own fixture entry (safe_5) for the tests.
+exercise_newton <- halving_newton
+
+# "degenerate" when some Hessian eigenvalue is within 1e-8 of zero, otherwise
+# named by how many eigenvalues are positive: all, none, or some.
+critical_point_type <- function(fn, point) {
+  lambda <- eigen(hessian(fn, point))$values
+  if (min(abs(lambda)) < 1e-8) return("degenerate")
+  positive <- sum(lambda > 0)
+  if (positive == length(lambda)) "minimum" else if (positive == 0) "maximum" else "saddle"
 }
 
 # f wrapped so that every call, including numDeriv's, is counted.
@@ -83,17 +81,15 @@ at_point <- function(f, x) {
 
 run_raphson <- function(f, x0) {
   cf <- counting(f)
-  fit <- newton_raphson(cf$f, x0)
+  fit <- full_newton(cf$f, x0)
   c(list(iterations = fit$iterations, nfev = cf$count(), trace = rows(fit$trace)),
     list(final = at_point(f, fit$par)))
 }
 
-run_damped <- function(f, x0, fun = newton_damped, max_iter = 50) {
+run_damped <- function(f, x0, fun = halving_newton, max_iter = 50) {
   cf <- counting(f)
   fit <- fun(cf$f, x0, max_iter = max_iter)
-  iterates <- lapply(seq_len(fit$iterations), function(j) fun(f, x0, max_iter = j)$par)
-  stopifnot(identical(iterates[[fit$iterations]], fit$par))
-  list(iterations = fit$iterations, nfev = cf$count(), trace = rows(c(list(x0), iterates)),
+  list(iterations = fit$iterations, nfev = cf$count(), trace = rows(fit$trace),
        final = at_point(f, fit$par))
 }
 
@@ -133,16 +129,16 @@ logistic_nll <- function(beta) {
 # log() of a negative number warns "NaNs produced"; those trial points are the point here.
 log_loss_runs <- suppressWarnings(list(
   full_step = one_step(log_loss, c(3, 3)),
-  raphson_error = error_of(newton_raphson(log_loss, c(3, 3))),
+  raphson_error = error_of(full_newton(log_loss, c(3, 3))),
   damped_3 = run_damped(log_loss, c(3, 3)),
   damped_5 = run_damped(log_loss, c(5, 5)),
-  safe_5 = run_damped(log_loss, c(5, 5), fun = ex_newton_safe),
+  safe_5 = run_damped(log_loss, c(5, 5), fun = exercise_newton),
   bfgs_3 = run_bfgs(log_loss, c(3, 3))
 ))
 
 classify <- function(f) {
   H <- hessian(f, c(0, 0))
-  list(label = inspect_critical_point(f, c(0, 0)), hessian = H,
+  list(label = critical_point_type(f, c(0, 0)), hessian = H,
        eigenvalues = I(eigen(H, symmetric = TRUE)$values))
 }
 
@@ -176,7 +172,7 @@ write_fixture(list(
   kappa_f_fn = I(kappa(hessian(f_fn, c(0, 0)), exact = TRUE)),
   singular = list(
     hessian = hessian(flat_valley, c(1, 2)),
-    solve_error = error_of(newton_raphson(flat_valley, c(1, 2))),
-    first_step = rows(newton_raphson(flat_valley, c(1, 2), max_iter = 1)$trace)
+    solve_error = error_of(full_newton(flat_valley, c(1, 2))),
+    first_step = rows(full_newton(flat_valley, c(1, 2), max_iter = 1)$trace)
   )
 ), commandArgs(TRUE)[1])

@@ -72,6 +72,8 @@ run_case <- function(id, fun, what, x, method = "Richardson", args = list()) {
 }
 
 tiny <- 1e-7  # below zero.tol (1.78e-5): takes the absolute step eps
+iterate15 <- c(-2.9103826602998409e-10, -7.3878962289705591e-10)
+iterate16 <- c(-3.1044095693541887e-10, -7.8804085128514436e-10)
 cases <- list(
   # the article
   run_case("f_fn grad (1,1)", "f_fn", "grad", c(1, 1)),
@@ -146,6 +148,30 @@ cases <- list(
   run_case("vf3 jacobian complex", "vf3", "jacobian", c(0.5, 2, -0.25), method = "complex"),
   run_case("mix3 hessian complex", "mix3", "hessian", c(0.3, -1.2, 0.8), method = "complex"),
   run_case("rosenbrock hessian complex n=2", "rosenbrock", "hessian", c(-1.2, 1),
+           method = "complex"),
+  # Tiny nonzero coordinates (below zero.tol, so the step is the absolute eps = 1e-4):
+  # 1 ulp of f moves the Hessian by up to ~5e-4 here. First the iterates 15 and 16 of
+  # the article's damped Newton on Himmelblau from (0, 0) (newton.json's trace).
+  run_case("himmelblau grad iterate 15", "himmelblau", "grad", iterate15),
+  run_case("himmelblau hessian iterate 15", "himmelblau", "hessian", iterate15),
+  run_case("himmelblau grad iterate 16", "himmelblau", "grad", iterate16),
+  run_case("himmelblau hessian iterate 16", "himmelblau", "hessian", iterate16),
+  run_case("himmelblau grad tiny", "himmelblau", "grad", c(1e-9, -3e-7)),
+  run_case("himmelblau hessian tiny", "himmelblau", "hessian", c(1e-9, -3e-7)),
+  run_case("himmelblau hessian tinier", "himmelblau", "hessian", c(1e-12, 1e-9)),
+  run_case("f_fn hessian tiny", "f_fn", "hessian", c(1e-9, -3e-7)),
+  run_case("ex_h hessian tiny", "ex_h", "hessian", c(-3e-7, 1e-12)),
+  run_case("rosenbrock grad n=4 tiny", "rosenbrock", "grad", c(1e-9, -3e-7, 1e-12, 0.8)),
+  run_case("rosenbrock hessian n=4 tiny", "rosenbrock", "hessian", c(1e-9, -3e-7, 1e-12, 0.8)),
+  run_case("mix3 grad tiny", "mix3", "grad", c(1e-9, -3e-7, 1e-12)),
+  run_case("mix3 hessian tiny", "mix3", "hessian", c(1e-9, -3e-7, 1e-12)),
+  run_case("mix4 hessian tiny 2", "mix4", "hessian", c(1e-12, 1e-9, -3e-7, 0.7)),
+  run_case("trig6 hessian tiny", "trig6", "hessian", c(1e-9, 0.2, -3e-7, 1e-12, -0.5, 3)),
+  run_case("quad10 hessian tiny", "quad10", "hessian",
+           c(1e-9, 0, 1, -3e-7, 1e-12, 0, -2, 1e-9, 0, 0.5)),
+  run_case("vf2 jacobian tiny", "vf2", "jacobian", c(1e-9, -3e-7)),
+  run_case("vf3 jacobian tiny", "vf3", "jacobian", c(1e-12, 1, -3e-7)),
+  run_case("mix3 hessian complex tiny", "mix3", "hessian", c(1e-9, -3e-7, 1e-12),
            method = "complex")
 )
 
@@ -153,8 +179,15 @@ cases <- list(
 eig <- function(fun, x) eigen(hessian(funs[[fun]], x))$values
 newton_x1 <- function(fun, x) x + solve(hessian(funs[[fun]], x), -grad(funs[[fun]], x))
 
+# R's x^2 is x * x (R_POW special-cases the exponent 2), not the C library's pow():
+# numbers where glibc's pow(x, 2) is 1 ulp off the correctly rounded square, the
+# last being Himmelblau's first bracket, x1^2 + x2 - 11, at iterate 15.
+square_in <- c(-14.50798155696981, -11.550162238468676, 9.758941350180073,
+               iterate15[1]^2 + iterate15[2] - 11)
+
 write_fixture(list(
   numderiv_version = as.character(packageVersion("numDeriv")),
+  squares = list(x = square_in, square = square_in^2, product = square_in * square_in),
   zero_tol = sqrt(.Machine$double.eps / 7e-07),
   x_obs = x_obs, y_obs = y_obs,
   cases = cases,
