@@ -12,7 +12,7 @@ Modules, in the order the book uses them:
 """
 
 from .datasets import load_mtcars, seed7_regression
-from .glm import GLMResult, irls, logistic_irls
+from .glm import GLMResult, SeparationWarning, irls, logistic_irls
 from .newton import (
     NewtonResult,
     classify_critical_point,
@@ -27,6 +27,7 @@ from .symbolic import Derivative, DerivativeValue, deriv
 
 __all__ = [
     "RNG",
+    "SeparationWarning",
     "Derivative",
     "DerivativeValue",
     "GLMResult",

@@ -40,7 +40,21 @@ _ALIAS_TOL = 1e-10  # squared relative residual of a column below which it count
 
 
 class SeparationWarning(UserWarning):
-    """The data are (quasi-)separated: the likelihood has no finite maximum."""
+    """The data are (quasi-)separated: the likelihood has no finite maximum.
+
+    :func:`irls` warns with it and returns ``converged=False`` instead of a fit
+    whose coefficients only stopped growing because the iterations ran out.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> X = np.column_stack([np.ones(6), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     fit = irls(X, [0, 0, 0, 1, 1, 1])
+    >>> fit.converged, any(issubclass(w.category, SeparationWarning) for w in caught)
+    (False, True)
+    """
 
 
 # A source yields (first row, X block, y block, weights block or None, offset block or None).
