@@ -1,0 +1,398 @@
+"""Chapters 7 and 8: glued numbers against real R (tests/reference/glm.R and newton.R),
+statsmodels and hand-derived mathematics; the erratum notes; the chapter 7 classifier
+against mathkit; every glue key and cross-reference resolves.
+
+The model data come from the fixture (R's model.matrix and response), not from mathkit,
+so the expected values here never pass through the code under test.
+"""
+
+import ast
+import json
+import math
+import re
+import subprocess
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from support import BOOK, REFERENCE, glued, reference, rscript
+
+import mathkit as mk
+
+CH7, CH8 = "07_practice.ipynb", "08_newton_is_irls.ipynb"
+NEWTON = reference("newton")
+GLM = reference("glm")["models"]["am_mpg_hp"]
+X = np.array(GLM["X"], dtype=float)
+Y = np.array(GLM["y"], dtype=float)
+R_COEF, R_SE, R_COV = np.array(GLM["coef"]), np.array(GLM["se"]), np.array(GLM["cov"])
+# The Hessian of -l at glm's fit, from R's covariance matrix (its inverse).
+R_INFO_EIG = np.sort(np.linalg.eigvalsh(np.linalg.inv(R_COV)))
+ARTICLE_COEF = [-33.6052, 1.2596, 0.0550]  # what the tutorial prints, for Newton and glm()
+
+
+def cells(nb: str, kind: str) -> list[str]:
+    return ["".join(c["source"]) for c in json.loads((BOOK / nb).read_text())["cells"]
+            if c["cell_type"] == kind]
+
+
+def notebook_function(nb: str, name: str):
+    """The function ``name`` as defined in the notebook's code, executed on its own."""
+    for source in cells(nb, "code"):
+        if f"def {name}(" not in source:
+            continue
+        tree = ast.parse(source)
+        node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+        namespace = {"np": np, "mk": mk, "math": math}
+        exec(compile(ast.Module(body=[node], type_ignores=[]), f"<{nb}:{name}>", "exec"),
+             namespace)
+        return namespace[name]
+    raise AssertionError(f"{nb} defines no function {name}")
+
+
+def erratum(nb: str, name: str) -> str:
+    notes = [m for m in cells(nb, "markdown") if f":name: {name}\n" in m]
+    assert len(notes) == 1, f"{nb}: expected one admonition named {name}"
+    note = re.fullmatch(r"```\{admonition\} Source check: [^\n]+\n:class: note erratum\n"
+                        rf":name: {name}\n(.+)\n```", notes[0], re.S)
+    assert note, f"{name} is not in the book's erratum form"
+    return note.group(1)
+
+
+def sig(v, digits):
+    return float(f"{v:.{digits - 1}e}")
+
+
+def probabilities(beta):
+    return 1.0 / (1.0 + np.exp(-(X @ beta)))
+
+
+def loglik(beta):
+    eta = X @ beta
+    return float(np.sum(Y * eta - np.logaddexp(0.0, eta)))
+
+
+# --- chapter 7, exercise 1: Himmelblau (a recap of chapter 6) --------------------------
+
+def test_himmelblau_recap_matches_r_and_chapter_6():
+    ch7, ch6, r = glued(CH7), glued("06_when_newton_fails.ipynb"), NEWTON["himmelblau"]
+    assert ch7["ch7-him-damped-nit"] == ch7["ch7-him-r-damped-nit"] == \
+        r["damped"]["iterations"] == ch6["ch6-him-damped-nit"] == 50
+    # H(0, 0) = diag(12x^2 + 4y - 42, 4x + 12y^2 - 26) = diag(-42, -26)
+    assert (ch7["ch7-him-eig-min"], ch7["ch7-him-eig-max"]) == pytest.approx((-42, -26), abs=1e-3)
+    assert ch7["ch7-him-eig-min"] == ch6["ch6-him-eig-min"]
+    assert ch7["ch7-him-damped-dist"] == ch6["ch6-him-damped-dist"] < 1e-8
+    assert np.linalg.norm(r["damped"]["final"]["x"]) < 1e-8
+    assert [ch7["ch7-him-bfgs-x"], ch7["ch7-him-bfgs-y"]] == \
+        [round(v, 4) + 0.0 for v in r["bfgs"]["par"]] == [3.0, 2.0]
+    assert [ch7["ch7-him-reg-x"], ch7["ch7-him-reg-y"]] == [3.0, 2.0]
+
+
+# --- chapter 7, exercise 2: logistic regression by damped Newton ------------------------
+
+def test_logistic_coefficients_match_r_and_the_article():
+    ch7 = glued(CH7)
+    r_newton = NEWTON["logistic"]["damped"]["final"]["x"]
+    for j, key in enumerate(["b0", "b1", "b2"]):
+        assert ch7[f"ch7-newton-{key}"] == ch7[f"ch7-r-glm-{key}"] == ARTICLE_COEF[j] \
+            == round(R_COEF[j], 4) == round(r_newton[j], 4)
+    assert ch7["ch7-article-confirmed"] is True
+
+
+def test_iteration_counts_match_r():
+    ch7 = glued(CH7)
+    assert ch7["ch7-newton-nit"] == ch7["ch7-r-newton-nit"] == \
+        NEWTON["logistic"]["damped"]["iterations"] == 16
+    assert ch7["ch7-newton-converged"] is True
+    assert ch7["ch7-glm-default-nit"] == NEWTON["logistic"]["glm_iter"][0] == \
+        GLM["default"]["iter"] == 7
+    assert ch7["ch7-glm-nit"] == ch7["ch7-irls-nit"] == GLM["iter"] == 8
+
+
+def test_differences_to_r_glm():
+    ch7 = glued(CH7)
+    # the damped Newton fit: as far from glm() as R's own run of the loop
+    r_newton = np.array(NEWTON["logistic"]["damped"]["final"]["x"])
+    assert ch7["ch7-maxdiff-newton"] == pytest.approx(np.abs(r_newton - R_COEF).max(), rel=0.2)
+    assert ch7["ch7-maxdiff-irls"] < 1e-8 * np.abs(R_COEF).max()
+    sm_glm = sm.GLM(Y, X, family=sm.families.Binomial()).fit()
+    sm_logit = sm.Logit(Y, X).fit(disp=0)
+    assert ch7["ch7-maxdiff-smglm"] == sig(np.abs(sm_glm.params - R_COEF).max(), 2)
+    assert ch7["ch7-maxdiff-logit"] == pytest.approx(np.abs(sm_logit.params - R_COEF).max(),
+                                                     rel=0.5, abs=1e-12)
+
+
+def test_linear_convergence_explained_by_the_smallest_eigenvalue():
+    ch7 = glued(CH7)
+    lam_numeric_r = min(NEWTON["logistic"]["damped"]["final"]["eigenvalues"])
+    # exact Hessian from R's covariance, numerical one from R's numDeriv at R's final point
+    assert ch7["ch7-lam-min"] == sig(R_INFO_EIG[0], 3)
+    assert ch7["ch7-lam-max"] == sig(R_INFO_EIG[-1], 3)
+    assert ch7["ch7-kappa"] == sig(R_INFO_EIG[-1] / R_INFO_EIG[0], 2)
+    assert ch7["ch7-lam-min-r"] == ch7["ch7-lam-min-numeric"] == sig(lam_numeric_r, 3)
+    assert ch7["ch7-lam-min-excess"] == round(100 * (lam_numeric_r / R_INFO_EIG[0] - 1))
+    predicted = 1 - R_INFO_EIG[0] / lam_numeric_r
+    assert ch7["ch7-rate-predicted"] == pytest.approx(predicted, abs=2e-3)
+    assert ch7["ch7-spectral-radius"] == pytest.approx(predicted, abs=2e-3)
+    # the rate R's own iterates show
+    errors = np.linalg.norm(np.array(NEWTON["logistic"]["damped"]["trace"]) - R_COEF, axis=1)
+    r_rate = float(np.median(errors[8:15] / errors[7:14]))
+    assert ch7["ch7-rate-observed"] == pytest.approx(r_rate, abs=2e-3)
+    # R's numDeriv Hessian against the exact one: about 2e-7 of its largest entry
+    H_r = np.array(NEWTON["logistic"]["damped"]["final"]["hessian"])
+    H_exact = np.linalg.inv(R_COV)
+    rel = np.abs(H_r - H_exact).max() / np.abs(H_exact).max()
+    assert ch7["ch7-hess-relerr"] == pytest.approx(rel, rel=0.3)
+    assert ch7["ch7-hess-abserr"] > ch7["ch7-lam-min"]  # the point of the explanation
+    assert ch7["ch7-hess-relerr-small"] < 1e-9
+    assert ch7["ch7-intercept-step"] == round(0.1 * abs(R_COEF[0]), 2)
+
+
+def test_exact_derivatives_restore_quadratic_convergence():
+    ch7 = glued(CH7)
+
+    def nll(beta):
+        return -loglik(beta)
+
+    def grad(beta):
+        return X.T @ (probabilities(beta) - Y)
+
+    def hess(beta):
+        p = probabilities(beta)
+        return X.T @ ((p * (1 - p))[:, None] * X)
+
+    exact = mk.newton_damped(nll, np.zeros(3), grad=grad, hess=hess, max_iter=100)
+    assert ch7["ch7-nit-exact"] == exact.nit == ch7["ch7-nit-small-step"]
+    assert ch7["ch7-nit-exact"] < ch7["ch7-newton-nit"]
+    assert ch7["ch7-exact-floor"] < 1e-9
+    np.testing.assert_allclose(exact.x, R_COEF, rtol=1e-9)
+
+
+def test_fsum_explanation():
+    ch7 = glued(CH7)
+    assert ch7["ch7-ulp"] == sig(math.ulp(NEWTON["logistic"]["damped"]["final"]["fun"][0]), 2)
+    assert ch7["ch7-numpy-nit"] > ch7["ch7-newton-nit"]
+    # the minimum of -l is half the deviance for 0/1 data
+    assert ch7["ch7-nll-min"] == round(GLM["deviance"] / 2, 4) == \
+        round(NEWTON["logistic"]["damped"]["final"]["fun"][0], 4)
+
+
+# --- chapter 7, exercise 3: the critical-point classifier -------------------------------
+
+@pytest.mark.parametrize("case", ["bowl", "saddle", "cap", "quartic"])
+def test_classifier_matches_r(case):
+    ch7 = glued(CH7)
+    assert ch7[f"ch7-class-{case}"] == ch7[f"ch7-class-r-{case}"] == \
+        NEWTON["classify"][case]["label"]
+
+
+def test_degenerate_cases():
+    ch7 = glued(CH7)
+    assert ch7["ch7-class-quartic"] == "degenerate"
+    assert ch7["ch7-quartic-eig-small"] < 1e-8
+    assert ch7["ch7-degenerate-all"] is True
+
+
+CLASSIFY_CASES = [
+    (lambda v: v[0] ** 2 + 3 * v[1] ** 2, [0.0, 0.0]),
+    (lambda v: -(v[0] ** 2) - v[0] * v[1] - v[1] ** 2, [0.0, 0.0]),
+    (lambda v: v[0] * v[1], [0.0, 0.0]),
+    (lambda v: v[0] ** 4 + v[1] ** 2, [0.0, 0.0]),
+    (lambda v: v[0] ** 3 - v[1] ** 2, [0.0, 0.0]),
+    (lambda v: math.cos(v[0]) + math.cos(v[1]), [0.0, 0.0]),
+    (lambda v: math.cos(v[0]) + math.cos(v[1]), [math.pi, math.pi]),
+    (lambda v: math.cos(v[0]) + math.cos(v[1]), [0.0, math.pi]),
+    (lambda v: (v[0] ** 2 + v[1] - 11) ** 2 + (v[0] + v[1] ** 2 - 7) ** 2, [3.0, 2.0]),
+    (lambda v: v[0] ** 2 + v[1] ** 2 + v[2] ** 2 - 4 * v[0] * v[2], [0.0, 0.0, 0.0]),
+]
+
+
+@pytest.mark.parametrize(("f", "x"), CLASSIFY_CASES)
+def test_scratch_classifier_equals_mathkit(f, x):
+    scratch = notebook_function(CH7, "classify_from_scratch")
+    assert scratch(f, x) == mk.classify_critical_point(f, x)
+
+
+# --- chapter 8: the derivation ----------------------------------------------------------
+
+def test_sympy_identities():
+    ch8 = glued(CH8)
+    assert ch8["ch8-dp-minus-v"] == ch8["ch8-dterm-check"] == ch8["ch8-d2term-check"] == "0"
+    # v = p(1 - p) is largest where p = 1/2, i.e. z = 0, with value 1/4
+    assert (ch8["ch8-v-argmax"], ch8["ch8-v-max"]) == (0, 0.25)
+    assert ch8["ch8-sympy-hessian-zero"] is True and ch8["ch8-sympy-pgrad-zero"] is True
+
+
+def test_score_at_the_fit():
+    ch8 = glued(CH8)
+    fitted = np.array(GLM["fitted"])
+    # with an intercept the score's first row is sum(y) - sum(p_hat)
+    assert ch8["ch8-n-manual"] == int(Y.sum()) == 13
+    assert ch8["ch8-sum-p-hat"] == round(float(fitted.sum()), 10) == 13.0
+    assert ch8["ch8-score-bound"] <= 1e-9 and ch8["ch8-ols-bound"] <= 1e-9
+
+
+def test_hessian_is_minus_xtwx():
+    ch8 = glued(CH8)
+    assert ch8["ch8-hess-minus-bound"] <= 1e-9
+    assert ch8["ch8-hess-plus-diff"] == 2.0  # H = -A against +A: 2 max|A| / max|A|
+    assert ch8["ch8-hess-eig-largest"] == sig(-R_INFO_EIG[0], 3)
+    assert ch8["ch8-hess-eig-smallest"] == sig(-R_INFO_EIG[-1], 3)
+    assert ch8["ch8-kappa"] == sig(R_INFO_EIG[-1] / R_INFO_EIG[0], 2)
+    assert ch8["ch8-pgrad-bound"] <= 1e-9 and ch8["ch8-termjac-bound"] <= 1e-9
+    assert ch8["ch8-car-name"] == "Mazda RX4"
+
+
+def test_one_step_both_ways():
+    ch8 = glued(CH8)
+    # From beta = 0: p = 1/2, w = 1/4, z = 4y - 2, so the step is OLS of 4y - 2 on X.
+    beta1 = np.linalg.lstsq(X, 4 * Y - 2, rcond=None)[0]
+    assert [ch8["ch8-step1-b0"], ch8["ch8-step1-b1"], ch8["ch8-step1-b2"]] == \
+        np.round(beta1, 6).tolist()
+    for key in ("ch8-step-diff-bound", "ch8-steps-diff-bound", "ch8-ols-step-bound"):
+        assert ch8[key] <= 1e-12, key
+    assert ch8["ch8-steps-count"] == GLM["iter"]
+    # l(0) = -n log 2; the Newton step raises l, the step with the printed sign lowers it
+    assert ch8["ch8-l0"] == round(-len(Y) * math.log(2), 4)
+    assert ch8["ch8-l-right"] == round(loglik(beta1), 4)
+    assert ch8["ch8-l-wrong"] == round(loglik(-beta1), 4)
+    assert ch8["ch8-l-wrong"] < ch8["ch8-l0"] < ch8["ch8-l-right"]
+    p1 = probabilities(beta1)
+    w1 = p1 * (1 - p1)
+    assert (ch8["ch8-w1-min"], ch8["ch8-w1-max"]) == (sig(w1.min(), 2), round(w1.max(), 4))
+
+
+def test_linearization_sign():
+    ch8 = glued(CH8)
+    # second order with the source's sign (the error shrinks with the step),
+    # wrong by twice the change with the other sign
+    assert ch8["ch8-taylor-err-minus"] < 1e-2
+    assert ch8["ch8-taylor-err-minus-small"] == pytest.approx(ch8["ch8-taylor-err-minus"] / 10,
+                                                              rel=0.1)
+    assert ch8["ch8-taylor-err-plus"] == 2.0
+
+
+def test_irls_matches_r_and_statsmodels():
+    ch8 = glued(CH8)
+    assert ch8["ch8-irls-nit"] == ch8["ch8-r-iter"] == GLM["iter"]
+    sm_fit = sm.GLM(Y, X, family=sm.families.Binomial()).fit(tol=1e-10)
+    assert ch8["ch8-sm-iter"] == sm_fit.fit_history["iteration"]
+    assert ch8["ch8-irls-coef-rel"] <= 1e-8 and ch8["ch8-irls-se-rel"] <= 1e-6
+    assert ch8["ch8-deviance"] == ch8["ch8-r-deviance"] == round(GLM["deviance"], 8)
+    assert ch8["ch8-aic"] == round(GLM["aic"], 8)
+    sm_history = sm_fit.fit_history["deviance"][2:]  # statsmodels also records its start
+    assert len(sm_history) == GLM["iter"]
+    for k, d in enumerate(sm_history, start=1):
+        assert ch8[f"ch8-dev-{k}"] == pytest.approx(d, abs=1e-8)
+    assert ch8[f"ch8-dev-{GLM['iter']}"] == round(GLM["deviance"], 8)
+
+
+def test_deviance_history_matches_r_trace():
+    if rscript() is None:
+        pytest.skip("Rscript not available")
+    script = ("options(digits = 15); f <- glm(am ~ mpg + hp, data = mtcars, family = binomial, "
+              "control = glm.control(epsilon = 1e-10, trace = TRUE))")
+    out = subprocess.run([rscript(), "--vanilla", "-e", script], capture_output=True, text=True,
+                         check=True, cwd=REFERENCE).stdout
+    deviances = [float(v) for v in re.findall(r"Deviance = ([0-9.]+) Iterations", out)]
+    ch8 = glued(CH8)
+    assert len(deviances) == GLM["iter"]
+    for k, d in enumerate(deviances, start=1):
+        assert ch8[f"ch8-dev-{k}"] == pytest.approx(d, abs=1e-8)
+    changes = np.abs(np.diff(deviances))
+    for k in (4, 5, 6):
+        assert ch8[f"ch8-dev-change-{k}"] == pytest.approx(changes[k - 1], rel=1e-2)
+
+
+def test_weights():
+    ch8 = glued(CH8)
+    fitted = np.array(GLM["fitted"])
+    w = fitted * (1 - fitted)
+    assert ch8["ch8-n-cars"] == len(w) == 32
+    assert ch8["ch8-n-small-weight"] == int((w < 0.01).sum())
+    assert ch8["ch8-w-max"] == round(float(w.max()), 4) <= 0.25
+    cars = mk.load_mtcars()
+    np.testing.assert_array_equal(cars[["mpg", "hp"]].to_numpy(), X[:, 1:])  # same row order
+    assert ch8["ch8-w-max-car"] == cars.index[int(np.argmax(w))]
+
+
+def test_complete_example():
+    ch8 = glued(CH8)
+    assert ch8["ch8-complete-confirmed"] is True
+    assert ch8["ch8-newton-nit"] == NEWTON["logistic"]["damped"]["iterations"]
+    # standard errors from R's numDeriv Hessian at the end of R's damped Newton run
+    H_r = np.array(NEWTON["logistic"]["damped"]["final"]["hessian"])
+    se_numeric = np.sqrt(np.diag(np.linalg.inv(H_r)))
+    for j, key in enumerate(["b0", "b1", "b2"]):
+        assert ch8[f"ch8-newton-se-{key}"] == round(se_numeric[j], 4)
+        assert ch8[f"ch8-r-se-{key}"] == round(R_SE[j], 4)
+        assert ch8[f"ch8-se-short-{key}"] == round(100 * (1 - se_numeric[j] / R_SE[j]))
+
+
+# --- the erratum notes ------------------------------------------------------------------
+
+ERRATA = {
+    "erratum-ch8-hessian-sign": ("ch8-hess-minus-bound", "ch8-hess-plus-diff",
+                                 "ch8-hess-eig-largest"),
+    "erratum-ch8-dp-vector": ("ch8-car-name", "ch8-pgrad-bound", "ch8-termjac-bound"),
+    "erratum-ch8-taylor-argument": ("ch8-w1-min", "ch8-w1-max", "ch8-taylor-err-minus",
+                                    "ch8-taylor-err-plus"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRATA))
+def test_ch8_errata(name):
+    note = erratum(CH8, name)
+    for key in ERRATA[name]:
+        assert f"{{glue:text}}`{key}" in note, key
+
+
+def test_ch8_errata_say_what_the_source_writes():
+    assert "plus sign" in erratum(CH8, "erratum-ch8-hessian-sign")
+    assert r"x_i x_i^\top" in erratum(CH8, "erratum-ch8-dp-vector")
+    assert r"v(\beta_j^\top)" in erratum(CH8, "erratum-ch8-taylor-argument")
+
+
+def test_ch7_points_to_the_himmelblau_erratum():
+    text = "\n".join(cells(CH7, "markdown"))
+    assert "<erratum-ch6-himmelblau-damped>" in text
+    erratum("06_when_newton_fails.ipynb", "erratum-ch6-himmelblau-damped")
+
+
+# --- both -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("nb", [CH7, CH8])
+def test_every_glue_reference_resolves(nb):
+    keys = set(glued(nb))
+    used = {m for text in cells(nb, "markdown")
+            for m in re.findall(r"\{glue:text\}`([^`:]+)", text)}
+    assert used, "the chapter states no glued numbers"
+    assert used <= keys, f"unresolved glue keys: {sorted(used - keys)}"
+    prefix = f"ch{int(nb[:2])}-"
+    assert all(k.startswith(prefix) for k in keys), sorted(keys)
+
+
+@pytest.mark.parametrize("nb", [CH7, CH8])
+def test_every_cross_reference_has_a_target(nb):
+    targets = set()
+    for path in BOOK.glob("*.ipynb"):
+        for text in cells(path.name, "markdown"):
+            targets |= set(re.findall(r"^\(([\w-]+)\)=$", text, re.M))
+            targets |= set(re.findall(r"^:(?:name|label): ([\w-]+)$", text, re.M))
+    docs = {p.stem for p in BOOK.glob("*.ipynb")} | {p.stem for p in BOOK.glob("*.md")}
+    for text in cells(nb, "markdown"):
+        for ref in re.findall(r"\{ref\}`(?:[^`<]*<)?([\w-]+)>?`", text):
+            assert ref in targets, ref
+        for doc in re.findall(r"\{doc\}`([\w-]+)`", text):
+            assert doc in docs, doc
+
+
+@pytest.mark.parametrize("nb", [CH7, CH8])
+def test_no_bare_reference_to_an_erratum(nb):
+    # A bare {ref} to an admonition's name has no title to print and fails the strict build.
+    for text in cells(nb, "markdown"):
+        assert not re.search(r"\{ref\}`erratum-", text), text[:80]
+
+
+@pytest.mark.parametrize("nb", [CH7, CH8])
+def test_glued_values_are_python_natives(nb):
+    assert not [k for k, v in glued(nb).items() if isinstance(v, str) and v.startswith("np.")]
