@@ -4,7 +4,9 @@ import ast
 import json
 import math
 import os
+import re
 import shutil
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -69,3 +71,40 @@ def same_json(a, b, rtol: float = 0.0, path: str = "") -> list[str]:
             return []
         return [f"{path}: {a!r} != {b!r}"]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def cells(notebook: str, kind: str) -> list[str]:
+    """The sources of a stored notebook's cells of one kind ("code" or "markdown")."""
+    nb = json.loads((BOOK / notebook).read_text())
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == kind]
+
+
+def notebook_function(notebook: str, name: str, namespace: dict) -> Callable:
+    """The function ``name`` exactly as a notebook's code cell defines it.
+
+    Only that ``def`` is executed, in ``namespace`` (the modules it uses), so a test
+    runs the chapter's own code rather than a copy of it.
+    """
+    for source in cells(notebook, "code"):
+        if f"def {name}(" not in source:
+            continue
+        node = next(n for n in ast.parse(source).body
+                    if isinstance(n, ast.FunctionDef) and n.name == name)
+        scope = dict(namespace)
+        code = compile(ast.Module(body=[node], type_ignores=[]), f"<{notebook}:{name}>", "exec")
+        exec(code, scope)
+        return scope[name]
+    raise AssertionError(f"{notebook} defines no function {name}")
+
+
+ERRATUM = re.compile(r"```\{admonition\} Source check: [^\n]+\n:class: note erratum\n"
+                     r":name: (erratum-[\w-]+)\n(.+)\n```", re.S)
+
+
+def erratum(notebook: str, name: str) -> str:
+    """The text of the erratum note ``name``; fails unless it is in the book's form."""
+    notes = [m for m in cells(notebook, "markdown") if f":name: {name}\n" in m]
+    assert len(notes) == 1, f"{notebook}: expected one admonition named {name}"
+    note = ERRATUM.fullmatch(notes[0])
+    assert note and note.group(1) == name, f"{name} is not in the book's erratum form"
+    return note.group(2)

@@ -6,14 +6,11 @@ defines them) and run here, so a change to the chapter's code is tested, not a c
 Test functions use ``math`` (glibc's exp and log, as R uses) so that f gives R's bits.
 """
 
-import ast
-import json
 import math
-import re
 
 import numpy as np
 import pytest
-from support import BOOK, glued, reference
+from support import erratum, glued, notebook_function, reference
 
 import mathkit as mk
 
@@ -21,32 +18,12 @@ CH5, CH6 = "05_newton_from_scratch.ipynb", "06_when_newton_fails.ipynb"
 REF = reference("newton")
 
 
-def cells(nb: str, kind: str) -> list[str]:
-    return ["".join(c["source"]) for c in json.loads((BOOK / nb).read_text())["cells"]
-            if c["cell_type"] == kind]
+def scratch_loop():
+    return notebook_function(CH5, "newton_from_scratch", {"np": np, "mk": mk, "math": math})
 
 
-def notebook_function(nb: str, name: str):
-    """The function ``name`` as defined in the notebook's code, executed on its own."""
-    for source in cells(nb, "code"):
-        if f"def {name}(" not in source:
-            continue
-        tree = ast.parse(source)
-        node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
-        namespace = {"np": np, "mk": mk, "math": math}
-        exec(compile(ast.Module(body=[node], type_ignores=[]), f"<{nb}:{name}>", "exec"),
-             namespace)
-        return namespace[name]
-    raise AssertionError(f"{nb} defines no function {name}")
-
-
-def erratum(nb: str, name: str) -> str:
-    notes = [m for m in cells(nb, "markdown") if f":name: {name}\n" in m]
-    assert len(notes) == 1, f"{nb}: expected one admonition named {name}"
-    note = re.fullmatch(r"```\{admonition\} Source check: [^\n]+\n:class: note erratum\n"
-                        rf":name: {name}\n(.+)\n```", notes[0], re.S)
-    assert note, f"{name} is not in the book's erratum form"
-    return note.group(1)
+def scratch_damped():
+    return notebook_function(CH6, "newton_damped_from_scratch", {"np": np, "mk": mk, "math": math})
 
 
 # --- test functions, evaluating to R's bits ---------------------------------------------
@@ -94,7 +71,7 @@ CASES = [
 
 @pytest.mark.parametrize(("f", "x0"), CASES)
 def test_scratch_loop_equals_mathkit(f, x0):
-    scratch = notebook_function(CH5, "newton_from_scratch")(f, x0)
+    scratch = scratch_loop()(f, x0)
     lib = mk.newton_raphson(f, x0)
     assert lib.converged, lib.message
     assert scratch["nit"] == lib.nit
@@ -108,14 +85,14 @@ def test_scratch_loop_equals_mathkit(f, x0):
 def test_scratch_loop_reproduces_r(key):
     f = {"exp_fn": exp_fn, "cross_quadratic": cross_quadratic}[key]
     x0 = REF[key]["trace"][0]
-    scratch = notebook_function(CH5, "newton_from_scratch")(f, x0)
+    scratch = scratch_loop()(f, x0)
     assert scratch["nit"] == REF[key]["iterations"]
     np.testing.assert_allclose(scratch["trace"], REF[key]["trace"], rtol=0, atol=1e-12)
 
 
 def test_scratch_loop_takes_the_step_before_the_test():
     # At a minimum the gradient is zero, yet the loop reports one iteration (a zero step).
-    scratch = notebook_function(CH5, "newton_from_scratch")(cross_quadratic, [1.0, 2.0])
+    scratch = scratch_loop()(cross_quadratic, [1.0, 2.0])
     assert scratch["nit"] == 1 == mk.newton_raphson(cross_quadratic, [1.0, 2.0]).nit
 
 
@@ -190,7 +167,7 @@ DAMPED_CASES = [
 
 @pytest.mark.parametrize(("f", "x0"), DAMPED_CASES)
 def test_damped_exercise_equals_mathkit(f, x0):
-    scratch = notebook_function(CH6, "newton_damped_from_scratch")(f, x0)
+    scratch = scratch_damped()(f, x0)
     lib = mk.newton_damped(f, x0)
     assert scratch["nit"] == lib.nit
     np.testing.assert_allclose(scratch["trace"], lib.trace, rtol=1e-12, atol=1e-12)
@@ -199,7 +176,7 @@ def test_damped_exercise_equals_mathkit(f, x0):
 @pytest.mark.parametrize(("key", "x0"), [("safe_5", [5.0, 5.0]), ("damped_3", [3.0, 3.0])])
 def test_damped_exercise_reproduces_r(key, x0):
     r = REF["log_loss"][key]
-    scratch = notebook_function(CH6, "newton_damped_from_scratch")(log_loss, x0)
+    scratch = scratch_damped()(log_loss, x0)
     assert scratch["nit"] == r["iterations"]
     np.testing.assert_allclose(scratch["trace"], r["trace"], rtol=0, atol=1e-12)
 
@@ -330,26 +307,3 @@ def test_ch6_erratum():
 
 
 # --- both -------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("nb", [CH5, CH6])
-def test_every_glue_reference_resolves(nb):
-    keys = set(glued(nb))
-    used = {m for text in cells(nb, "markdown")
-            for m in re.findall(r"\{glue:text\}`([^`:]+)", text)}
-    assert used, "the chapter states no glued numbers"
-    assert used <= keys, f"unresolved glue keys: {sorted(used - keys)}"
-    prefix = f"ch{int(nb[:2])}-"
-    assert all(k.startswith(prefix) for k in keys), sorted(keys)
-
-
-@pytest.mark.parametrize("nb", [CH5, CH6])
-def test_no_bare_reference_to_an_erratum(nb):
-    # A bare {ref} to an admonition's name has no title to print and fails the strict build.
-    for text in cells(nb, "markdown"):
-        assert not re.search(r"\{ref\}`erratum-", text), text[:80]
-
-
-@pytest.mark.parametrize("nb", [CH5, CH6])
-def test_glued_values_are_python_natives(nb):
-    # A numpy scalar's repr (np.float64(...)) would be glued as text and printed as such.
-    assert not [k for k, v in glued(nb).items() if isinstance(v, str) and v.startswith("np.")]

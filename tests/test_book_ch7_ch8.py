@@ -6,8 +6,6 @@ The model data come from the fixture (R's model.matrix and response), not from m
 so the expected values here never pass through the code under test.
 """
 
-import ast
-import json
 import math
 import re
 import subprocess
@@ -15,7 +13,7 @@ import subprocess
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from support import BOOK, REFERENCE, glued, reference, rscript
+from support import REFERENCE, cells, erratum, glued, notebook_function, reference, rscript
 
 import mathkit as mk
 
@@ -28,34 +26,6 @@ R_COEF, R_SE, R_COV = np.array(GLM["coef"]), np.array(GLM["se"]), np.array(GLM["
 # The Hessian of -l at glm's fit, from R's covariance matrix (its inverse).
 R_INFO_EIG = np.sort(np.linalg.eigvalsh(np.linalg.inv(R_COV)))
 ARTICLE_COEF = [-33.6052, 1.2596, 0.0550]  # what the tutorial prints, for Newton and glm()
-
-
-def cells(nb: str, kind: str) -> list[str]:
-    return ["".join(c["source"]) for c in json.loads((BOOK / nb).read_text())["cells"]
-            if c["cell_type"] == kind]
-
-
-def notebook_function(nb: str, name: str):
-    """The function ``name`` as defined in the notebook's code, executed on its own."""
-    for source in cells(nb, "code"):
-        if f"def {name}(" not in source:
-            continue
-        tree = ast.parse(source)
-        node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
-        namespace = {"np": np, "mk": mk, "math": math}
-        exec(compile(ast.Module(body=[node], type_ignores=[]), f"<{nb}:{name}>", "exec"),
-             namespace)
-        return namespace[name]
-    raise AssertionError(f"{nb} defines no function {name}")
-
-
-def erratum(nb: str, name: str) -> str:
-    notes = [m for m in cells(nb, "markdown") if f":name: {name}\n" in m]
-    assert len(notes) == 1, f"{nb}: expected one admonition named {name}"
-    note = re.fullmatch(r"```\{admonition\} Source check: [^\n]+\n:class: note erratum\n"
-                        rf":name: {name}\n(.+)\n```", notes[0], re.S)
-    assert note, f"{name} is not in the book's erratum form"
-    return note.group(1)
 
 
 def sig(v, digits):
@@ -208,7 +178,7 @@ CLASSIFY_CASES = [
 
 @pytest.mark.parametrize(("f", "x"), CLASSIFY_CASES)
 def test_scratch_classifier_equals_mathkit(f, x):
-    scratch = notebook_function(CH7, "classify_from_scratch")
+    scratch = notebook_function(CH7, "classify_from_scratch", {"np": np, "mk": mk, "math": math})
     assert scratch(f, x) == mk.classify_critical_point(f, x)
 
 
@@ -356,43 +326,3 @@ def test_ch7_points_to_the_himmelblau_erratum():
     text = "\n".join(cells(CH7, "markdown"))
     assert "<erratum-ch6-himmelblau-damped>" in text
     erratum("06_when_newton_fails.ipynb", "erratum-ch6-himmelblau-damped")
-
-
-# --- both -------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("nb", [CH7, CH8])
-def test_every_glue_reference_resolves(nb):
-    keys = set(glued(nb))
-    used = {m for text in cells(nb, "markdown")
-            for m in re.findall(r"\{glue:text\}`([^`:]+)", text)}
-    assert used, "the chapter states no glued numbers"
-    assert used <= keys, f"unresolved glue keys: {sorted(used - keys)}"
-    prefix = f"ch{int(nb[:2])}-"
-    assert all(k.startswith(prefix) for k in keys), sorted(keys)
-
-
-@pytest.mark.parametrize("nb", [CH7, CH8])
-def test_every_cross_reference_has_a_target(nb):
-    targets = set()
-    for path in BOOK.glob("*.ipynb"):
-        for text in cells(path.name, "markdown"):
-            targets |= set(re.findall(r"^\(([\w-]+)\)=$", text, re.M))
-            targets |= set(re.findall(r"^:(?:name|label): ([\w-]+)$", text, re.M))
-    docs = {p.stem for p in BOOK.glob("*.ipynb")} | {p.stem for p in BOOK.glob("*.md")}
-    for text in cells(nb, "markdown"):
-        for ref in re.findall(r"\{ref\}`(?:[^`<]*<)?([\w-]+)>?`", text):
-            assert ref in targets, ref
-        for doc in re.findall(r"\{doc\}`([\w-]+)`", text):
-            assert doc in docs, doc
-
-
-@pytest.mark.parametrize("nb", [CH7, CH8])
-def test_no_bare_reference_to_an_erratum(nb):
-    # A bare {ref} to an admonition's name has no title to print and fails the strict build.
-    for text in cells(nb, "markdown"):
-        assert not re.search(r"\{ref\}`erratum-", text), text[:80]
-
-
-@pytest.mark.parametrize("nb", [CH7, CH8])
-def test_glued_values_are_python_natives(nb):
-    assert not [k for k, v in glued(nb).items() if isinstance(v, str) and v.startswith("np.")]
