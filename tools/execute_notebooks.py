@@ -26,7 +26,8 @@ def execute(path: Path) -> list[str]:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                   "language": "python"}
-    NotebookClient(nb, timeout=600, kernel_name="python3",
+    # record_timing=False: no per-cell timestamps, so a re-run only changes what changed.
+    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     problems = [
         f"{path}: cell {i} wrote to stderr: {''.join(o.get('text', ''))[:200]!r}"
@@ -34,6 +35,8 @@ def execute(path: Path) -> list[str]:
         for o in cell.get("outputs", []) if o.get("name") == "stderr"
     ]
     if not problems:
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)  # timestamps of an earlier run
         nbformat.write(nb, path)
     return problems
 
