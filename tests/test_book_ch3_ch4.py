@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 import scipy.linalg
-from support import BOOK, glued, reference
+from support import BOOK, erratum, glued, reference
 
 import mathkit as mk
 
@@ -145,6 +145,44 @@ def test_exercise_step_matches_r_and_exact():
     assert [ch4["ch4-q-x1-exact-x"], ch4["ch4-q-x1-exact-y"]] == [3, -1]
     assert ch4["ch4-q-hess-diag"] == pytest.approx(r["hessian"][0][0], abs=1e-7)
     assert ch4["ch4-q-at-0"] == 10  # (0 - 3)^2 + (0 + 1)^2
+
+
+def test_unrounded_step_matches_r_and_is_not_zero():
+    ch4, r = glued(CH4), reference("newton")["one_step_quadratic"]
+    assert [ch4["ch4-f-x1-r-x"], ch4["ch4-f-x1-r-y"]] == [float(f"{v:.6e}") for v in r["x1"]]
+    assert [ch4["ch4-f-x1-raw-x"], ch4["ch4-f-x1-raw-y"]] == [float(f"{v:.3e}") for v in r["x1"]]
+    assert min(abs(v) for v in r["x1"]) > 1e-12  # R's step does not land on (0, 0)
+    assert ch4["ch4-f-same-derivatives"] is True and ch4["ch4-f-x1-within-ulp"] is True
+    # one unit in the last place of numbers in [1, 2), where the step's entries (near -2) lie
+    assert ch4["ch4-f-step-ulp"] == float(f"{np.spacing(1.5):.1e}")
+    # Errors of R's numDeriv derivatives against (2x + y, x + 4y) = (6, 10), [[2, 1], [1, 4]].
+    g_err = np.max(np.abs(np.subtract(r["grad"], [6, 10])))
+    h_err = np.max(np.abs(np.subtract(r["hessian"], [[2, 1], [1, 4]])))
+    assert ch4["ch4-f-g0-err"] == float(f"{g_err:.1e}")
+    assert ch4["ch4-f-h0-err"] == float(f"{h_err:.1e}")
+    # Exact derivatives: H d = -g is solved by d = (-2, -2) exactly.
+    assert [ch4["ch4-f-x1-exact-x"], ch4["ch4-f-x1-exact-y"]] == [0, 0]
+
+
+def test_erratum_on_the_unrounded_step():
+    note = erratum(CH4, "erratum-ch4-one-step-residue")
+    assert "`[1] 0 0`" in note
+    for key in ("ch4-f-x1-r-x", "ch4-f-x1-r-y", "ch4-f-x1-raw-x", "ch4-f-x1-raw-y",
+                "ch4-f-step-ulp", "ch4-f-g0-err", "ch4-f-h0-err", "ch4-f-x1-exact-x",
+                "ch4-f-x1-exact-y"):
+        assert f"{{glue:text}}`{key}" in note, key
+
+
+def test_erratum_on_the_exercise():
+    ch4, r = glued(CH4), reference("newton")["one_step_separable"]
+    assert [ch4["ch4-q-x1-r-x"], ch4["ch4-q-x1-r-y"]] == [round(v, 6) for v in r["x1"]]
+    assert [ch4["ch4-q-x1-r-x"], ch4["ch4-q-x1-r-y"]] != [3, -1]  # not "exactly" (3, -1)
+    assert [ch4["ch4-q-x1-r-x"], ch4["ch4-q-x1-r-y"]] == [ch4["ch4-q-x1-x"], ch4["ch4-q-x1-y"]]
+    note = erratum(CH4, "erratum-ch4-exercise-exact")
+    assert "*exactly*" in note
+    for key in ("ch4-q-x1-r-x", "ch4-q-x1-r-y", "ch4-q-x1-x", "ch4-q-x1-y", "ch4-q-x1-exact-x",
+                "ch4-q-x1-exact-y", "ch4-q-hess-diag"):
+        assert f"{{glue:text}}`{key}" in note, key
 
 
 def test_model_of_exp_function():

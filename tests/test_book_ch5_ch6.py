@@ -302,8 +302,12 @@ def test_ch6_erratum():
     note = erratum(CH6, "erratum-ch6-himmelblau-damped")
     for key in ("ch6-him-r-damped-nit", "ch6-him-r-damped-x", "ch6-him-r-damped-y",
                 "ch6-him-r-damped-f", "ch6-him-damped-x", "ch6-him-damped-y",
-                "ch6-him-damped-f", "ch6-him-bfgs-r-x", "ch6-him-bfgs-r-y"):
+                "ch6-him-damped-f", "ch6-him-bfgs-r-x", "ch6-him-bfgs-r-y",
+                "ch6-him-damped-dist", "ch6-him-damped-gnorm"):
         assert f"{{glue:text}}`{key}" in note
+    # The tutorial's "globally convergent": the loop ends at the start, the gradient far from 0.
+    assert '"globally convergent"' in note and "{ref}`ch6-damping`" in note
+    assert ch6["ch6-him-damped-gnorm"] > 1
 
 
 # --- both -------------------------------------------------------------------------------

@@ -320,6 +320,9 @@ def test_ch8_errata_say_what_the_source_writes():
     assert "plus sign" in erratum(CH8, "erratum-ch8-hessian-sign")
     assert r"x_i x_i^\top" in erratum(CH8, "erratum-ch8-dp-vector")
     assert r"v(\beta_j^\top)" in erratum(CH8, "erratum-ch8-taylor-argument")
+    # The linearized score's left side is a column; its terms end in the row x_i^T.
+    assert r"the row $x_i^\top$" in erratum(CH8, "erratum-ch8-taylor-argument")
+    assert r"the column $x_i$" in erratum(CH8, "erratum-ch8-taylor-argument")
 
 
 def test_ch7_points_to_the_himmelblau_erratum():
