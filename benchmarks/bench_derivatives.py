@@ -82,6 +82,7 @@ def rosenbrock(n: int) -> Case:
     diag[:-1] += 1200 * x[:-1] ** 2 - 400 * x[1:] + 2
     diag[1:] += 200
     exact = np.diag(diag) + np.diag(-400 * x[:-1], 1) + np.diag(-400 * x[:-1], -1)
+
     def fv_r(V):
         return r_sum(100 * (V[:, 1:] - V[:, :-1] ** 2) ** 2 + (1 - V[:, :-1]) ** 2)
 
@@ -156,7 +157,11 @@ class Counter:
         return self.f(v)
 
 
-def python_methods(case: Case) -> dict[str, Callable[[Callable], np.ndarray]]:
+# The function to differentiate, whether it is vectorized, and the Hessian call taking it.
+Method = tuple[Callable, bool, Callable[[Callable], np.ndarray]]
+
+
+def python_methods(case: Case) -> dict[str, Method]:
     """Method label -> (function to differentiate, whether vectorized, hessian call)."""
     def mk(method, vectorized):
         return lambda f: mathkit.hessian(f, case.x, method, vectorized=vectorized)

@@ -165,7 +165,7 @@ def machine() -> dict:
             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
 
 
-def run_size(label: str, n: int, p: int, runs: dict) -> dict:
+def run_size(n: int, p: int, runs: dict) -> dict:
     def child(*args: str) -> dict:
         out = subprocess.run([sys.executable, __file__, *args, str(n), str(p)],
                              capture_output=True, text=True, check=True)
@@ -216,7 +216,7 @@ def table(results: dict) -> str:
 
 def main(quick: bool = False) -> None:
     sizes = {k: v for k, v in SIZES.items() if not quick or k.startswith("200k")}
-    results = {label: run_size(label, n, p, runs) for label, (n, p, runs) in sizes.items()}
+    results = {label: run_size(n, p, runs) for label, (n, p, runs) in sizes.items()}
     print(table(results))
     if not quick:
         OUT.parent.mkdir(exist_ok=True)

@@ -19,7 +19,6 @@ counts and numbers agree with R's ``glm()``. Two things R does not do:
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,8 @@ import scipy.linalg as sla
 from numpy.typing import ArrayLike
 from scipy.linalg.blas import dsyrk
 from scipy.special import gammaln, ndtr, xlogy
+
+from ._checks import count, tolerance
 
 __all__ = ["GLMResult", "SeparationWarning", "irls", "logistic_irls"]
 
@@ -368,7 +369,7 @@ class _Pass:
         self.note: str | None = None
 
 
-def _check_block(acc: _Pass, fam, row0: int, Xb, yb, wb, ob, names) -> None:
+def _check_block(acc: _Pass, fam, row0: int, Xb, yb, wb, ob) -> None:
     """Validate one block on the first read and gather what the null model needs."""
     for what, v in (("y", yb), ("weights", wb), ("offset", ob)):
         if v is not None and not np.isfinite(v).all():
@@ -408,7 +409,7 @@ def _pass(src: _Source, fam, beta=None, step=None, null=None, binary=False,
         for row0, Xb, yb, wb, ob in src.blocks():
             wt = 1.0 if wb is None else wb
             if B is None:
-                _check_block(acc, fam, row0, Xb, yb, wb, ob, src.names)
+                _check_block(acc, fam, row0, Xb, yb, wb, ob)
                 eta = fam.link(fam.start(yb, wt))
             else:
                 E = Xb @ B  # columns: eta (less offset) and, after a step, its change
@@ -689,12 +690,10 @@ def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
     fam = _FAMILIES.get(family)
     if fam is None:
         raise ValueError(f"family must be one of {sorted(_FAMILIES)}, got {family!r}")
-    if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
-    if block_rows is not None and (isinstance(block_rows, bool) or block_rows < 1):
-        raise ValueError(f"block_rows must be an integer >= 1, got {block_rows!r}")
+    tolerance(tol)
+    count("max_iter", max_iter)
+    if block_rows is not None:
+        count("block_rows", block_rows)
     if y is None and not isinstance(X, np.ndarray) and not hasattr(X, "columns"):
         if weights is not None or offset is not None:
             raise ValueError("with a block source, weights and offset go inside the blocks")

@@ -31,6 +31,7 @@ import scipy.linalg
 from numpy.typing import ArrayLike
 
 from . import numeric
+from ._checks import count, point, tolerance
 
 __all__ = [
     "NewtonResult",
@@ -132,12 +133,9 @@ class _Problem:
 
     def start(self, x0: ArrayLike, tol: float, max_iter: int) -> tuple[np.ndarray, float]:
         """Validate the input; return x0 as floats and f(x0)."""
-        x = _as_point(x0, "x0")
-        if not (np.isfinite(tol) and tol > 0):
-            raise ValueError(f"tol must be a positive number, got {tol!r}")
-        if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) \
-                or max_iter < 1:
-            raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+        x = point(x0, "x0")
+        tolerance(tol)
+        count("max_iter", max_iter)
         fx = self.f(x)
         if not np.isfinite(fx):
             raise ValueError(f"f(x0) is not finite: f({x.tolist()}) = {fx}")
@@ -160,16 +158,6 @@ def _shaped(value: ArrayLike, shape: tuple[int, ...], name: str) -> np.ndarray:
     return value
 
 
-def _as_point(x: ArrayLike, name: str) -> np.ndarray:
-    x = np.array(x, dtype=float)
-    if x.ndim != 1 or x.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-d array, got shape {x.shape}")
-    bad = np.flatnonzero(~np.isfinite(x))
-    if bad.size:
-        raise ValueError(f"{name} must be finite, but {name}[{bad[0]}] = {x[bad[0]]}")
-    return x
-
-
 def _newton_step(p: _Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, str]:
     """Gradient g at x and the solution of H d = -g (LU, like R's solve()), or the
     reason there is none: g or H not finite, or rcond(H) < eps, where R stops too."""
@@ -183,6 +171,27 @@ def _newton_step(p: _Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | N
         except (np.linalg.LinAlgError, scipy.linalg.LinAlgWarning):
             return g, None, (f"the Hessian is singular to working precision "
                           f"(condition number {condition_number(H):.3g})")
+
+
+def _article_loop(p: _Problem, x: np.ndarray, tol: float, max_iter: int,
+                  move: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                  ) -> tuple[list[np.ndarray], bool, str]:
+    """The source article's R loop: trace, whether it converged, and why it stopped.
+
+    ``move(x, d)`` takes the Newton step d from x (in full, or damped). The test
+    uses the gradient from before the step, so x ends one step past the point
+    that passed it, as in R.
+    """
+    trace = [x]
+    for _ in range(max_iter):
+        g, step, why = _newton_step(p, x)
+        if step is None:
+            return trace, False, f"stopped after {len(trace) - 1} steps: {why}"
+        x = move(x, step)
+        trace.append(x)
+        if np.linalg.norm(g) < tol:
+            return trace, True, f"gradient norm below tol={tol:g}"
+    return trace, False, f"iteration limit ({max_iter}) reached"
 
 
 def newton_raphson(f: Objective, x0: ArrayLike, *, grad: Derivative | None = None,
@@ -224,18 +233,7 @@ def newton_raphson(f: Objective, x0: ArrayLike, *, grad: Derivative | None = Non
     """
     p = _Problem(f, grad, hess)
     x, _ = p.start(x0, tol, max_iter)
-    trace, converged, message = [x], False, f"iteration limit ({max_iter}) reached"
-    for _ in range(max_iter):
-        g, step, why = _newton_step(p, x)
-        if step is None:
-            message = f"stopped after {len(trace) - 1} steps: {why}"
-            break
-        x = x + step
-        trace.append(x)
-        if np.linalg.norm(g) < tol:
-            converged, message = True, f"gradient norm below tol={tol:g}"
-            break
-    return p.result(trace, converged, message)
+    return p.result(*_article_loop(p, x, tol, max_iter, lambda x, step: x + step))
 
 
 def newton_damped(f: Objective, x0: ArrayLike, *, grad: Derivative | None = None,
@@ -279,13 +277,10 @@ def newton_damped(f: Objective, x0: ArrayLike, *, grad: Derivative | None = None
         raise ValueError(f"min_step must be in (0, 1), got {min_step!r}")
     p = _Problem(f, grad, hess)
     x, fx = p.start(x0, tol, max_iter)
-    trace, converged, failed = [x], False, 0
-    message = f"iteration limit ({max_iter}) reached"
-    for _ in range(max_iter):
-        g, step, why = _newton_step(p, x)
-        if step is None:
-            message = f"stopped after {len(trace) - 1} steps: {why}"
-            break
+    failed = 0
+
+    def halve(x: np.ndarray, step: np.ndarray) -> np.ndarray:
+        nonlocal fx, failed
         gamma = 1.0
         while not (np.isfinite(trial := p.f(x + gamma * step)) and trial <= fx):
             gamma /= 2
@@ -294,10 +289,9 @@ def newton_damped(f: Objective, x0: ArrayLike, *, grad: Derivative | None = None
                 break
         x = x + gamma * step
         fx = p.f(x) if gamma < min_step else trial
-        trace.append(x)
-        if np.linalg.norm(g) < tol:
-            converged, message = True, f"gradient norm below tol={tol:g}"
-            break
+        return x
+
+    trace, converged, message = _article_loop(p, x, tol, max_iter, halve)
     if failed:
         message += (f"; in {failed} of {len(trace) - 1} iterations the line search could not "
                     f"decrease f (step factor fell below min_step={min_step:g})")
@@ -495,9 +489,8 @@ def classify_critical_point(f: Objective, x: ArrayLike, *, hess: Derivative | No
     >>> classify_critical_point(lambda v: v[0]**4 + v[1]**2, [0.0, 0.0])
     'degenerate'
     """
-    x = _as_point(x, "x")
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    x = point(x)
+    tolerance(tol)
     H = np.asarray(numeric.hessian(f, x) if hess is None else hess(x), dtype=float)
     if H.shape != (x.size, x.size) or not np.all(np.isfinite(H)):
         raise ValueError(f"the Hessian at x must be a finite {x.size}x{x.size} matrix, "

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import point
+
 __all__ = ["RICHARDSON_DEFAULTS", "grad", "hessian", "jacobian"]
 
 _EPS = float(np.finfo(float).eps)
@@ -119,14 +121,7 @@ def grad(f: Function, x: ArrayLike, method: str = "richardson", *,
     >>> grad(lambda v: np.exp(v[0]) * v[1], [0.0, 2.0], "complex").tolist()
     [2.0, 1.0]
     """
-    x, opts = _setup(x, "grad", method, options)
-    target = _Target(f, vectorized, "grad")
-    target.base(x)
-    if method == "richardson":
-        return _richardson_first(target, x, _steps(x, **opts), skip_tiny=x.size > 1)
-    if method == "central":
-        return _central_first(target, x, _step_h(opts["h"], x, _CENTRAL_SCALE["grad"]))
-    return _complex_first(target, x, _step_h(opts["h"], x, _EPS), probe=True)
+    return _first_derivative(f, x, "grad", method, vectorized, options)
 
 
 def jacobian(f: Function, x: ArrayLike, method: str = "richardson", *,
@@ -158,14 +153,7 @@ def jacobian(f: Function, x: ArrayLike, method: str = "richardson", *,
     >>> jacobian(polar, [2.0, 0.0]).round(10).tolist()
     [[1.0, 0.0], [0.0, 2.0]]
     """
-    x, opts = _setup(x, "jacobian", method, options)
-    target = _Target(f, vectorized, "jacobian")
-    target.base(x)
-    if method == "richardson":
-        return _richardson_first(target, x, _steps(x, **opts), skip_tiny=False).T
-    if method == "central":
-        return _central_first(target, x, _step_h(opts["h"], x, _CENTRAL_SCALE["jacobian"])).T
-    return _complex_first(target, x, _step_h(opts["h"], x, _EPS), probe=False).T
+    return _first_derivative(f, x, "jacobian", method, vectorized, options).T
 
 
 def hessian(f: Function, x: ArrayLike, method: str = "richardson", *,
@@ -218,6 +206,24 @@ def hessian(f: Function, x: ArrayLike, method: str = "richardson", *,
     return _richardson_first(inner, x, _steps(x, **opts), skip_tiny=False).T
 
 
+def _first_derivative(f: Function, x: ArrayLike, kind: str, method: str, vectorized: bool,
+                      options: dict) -> NDArray[np.float64]:
+    """:func:`grad` or :func:`jacobian` (``kind``), shape (n,) + the shape of f's value.
+
+    They differ only in what f returns and in two numDeriv quirks of ``grad``: the
+    Richardson rows skip tiny differences (n > 1), and the complex step is probed.
+    """
+    x, opts = _setup(x, kind, method, options)
+    target = _Target(f, vectorized, kind)
+    target.base(x)
+    is_grad = kind == "grad"
+    if method == "richardson":
+        return _richardson_first(target, x, _steps(x, **opts), skip_tiny=is_grad and x.size > 1)
+    if method == "central":
+        return _central_first(target, x, _step_h(opts["h"], x, _CENTRAL_SCALE[kind]))
+    return _complex_first(target, x, _step_h(opts["h"], x, _EPS), probe=is_grad)
+
+
 # --- input checks -------------------------------------------------------------------
 
 def _setup(x: ArrayLike, kind: str, method: str, given: dict) -> tuple[NDArray, dict]:
@@ -245,20 +251,7 @@ def _setup(x: ArrayLike, kind: str, method: str, given: dict) -> tuple[NDArray, 
     if kind == "hessian" and method == "richardson" and opts["v"] != 2:
         raise ValueError(f"hessian's Richardson scheme (numDeriv's genD) needs v=2, "
                          f"got v={opts['v']!r}")
-    return _point(x), opts
-
-
-def _point(x: ArrayLike) -> NDArray[np.float64]:
-    a = np.asarray(x)
-    if a.ndim != 1 or a.size == 0:
-        raise ValueError(f"x must be a non-empty 1-d sequence of numbers, got shape {a.shape}")
-    if np.iscomplexobj(a):
-        raise ValueError("x must be real (method='complex' adds the imaginary step itself)")
-    a = a.astype(float)
-    bad = np.flatnonzero(~np.isfinite(a))
-    if bad.size:
-        raise ValueError(f"x[{bad[0]}] = {a[bad[0]]} is not finite")
-    return a
+    return point(x), opts
 
 
 def _steps(x: NDArray, eps: float, d: float, zero_tol: float, r: int, v: float) -> NDArray:
@@ -452,9 +445,9 @@ def _first_rows_skipping(target: _Target, x: NDArray, steps: NDArray) -> NDArray
     rows = np.zeros_like(steps)
     for k in range(len(steps)):
         used = np.abs(rows[k - 1]) >= 1e-20 if k else np.ones(x.size, dtype=bool)
-        points = np.stack([_axis_points(x, steps[k], 1.0), _axis_points(x, steps[k], -1.0)])
         if not used.any():
             break  # every later row is zero too
+        points = np.stack([_axis_points(x, steps[k], 1.0), _axis_points(x, steps[k], -1.0)])
         plus, minus = target(points[:, used])
         rows[k, used] = (plus - minus) / (2 * steps[k, used])
     return rows

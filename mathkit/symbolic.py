@@ -87,8 +87,7 @@ class Derivative:
     _compiled: Callable = field(repr=False, compare=False)
 
     def __call__(self, *args: ArrayLike, **kwargs: ArrayLike) -> DerivativeValue:
-        values = self._arguments(args, kwargs)
-        shape = np.broadcast_shapes(*(v.shape for v in values))
+        values, shape = self._arguments(args, kwargs)
         with np.errstate(all="ignore"):  # a non-finite result is reported below, not warned
             flat = self._compiled(*values)
         parts = np.stack([np.broadcast_to(np.asarray(e, dtype=float), shape) for e in flat], -1)
@@ -101,10 +100,11 @@ class Derivative:
             hessian[..., rows, cols] = hessian[..., cols, rows] = parts[..., n + 1:]
         for name, part in (("value", value), ("gradient", gradient), ("hessian", hessian)):
             if part is not None and not np.all(np.isfinite(part)):
-                raise ValueError(f"non-finite {self._where(name, part, values)}")
+                raise ValueError(f"non-finite {self._where(name, part, values, shape)}")
         return DerivativeValue(value[()], gradient, hessian)
 
-    def _arguments(self, args: tuple, kwargs: dict) -> list[np.ndarray]:
+    def _arguments(self, args: tuple, kwargs: dict) -> tuple[list[np.ndarray], tuple[int, ...]]:
+        """The values in the order of ``variables``, and the shape they broadcast to."""
         names = self.variables
         if len(args) > len(names):
             raise ValueError(f"expected {len(names)} values for {names}, got {len(args)}")
@@ -120,16 +120,16 @@ class Derivative:
             raise ValueError(f"missing values for {missing}; expected {len(names)} for {names}")
         try:
             values = [np.asarray(given[v], dtype=float) for v in names]
-            np.broadcast_shapes(*(v.shape for v in values))
+            shape = np.broadcast_shapes(*(v.shape for v in values))
         except (TypeError, ValueError) as err:
             shapes = {v: np.shape(given[v]) for v in names}
             raise ValueError(f"values must be real numbers that broadcast together, "
                              f"got shapes {shapes}: {err}") from None
-        return values
+        return values, shape
 
-    def _where(self, name: str, part: np.ndarray, values: list[np.ndarray]) -> str:
+    def _where(self, name: str, part: np.ndarray, values: list[np.ndarray],
+               shape: tuple[int, ...]) -> str:
         """Which entry of ``part`` is not finite first, and at which point."""
-        shape = np.broadcast_shapes(*(v.shape for v in values))
         bad = np.argwhere(~np.isfinite(part))[0]
         at = tuple(bad[:len(shape)])
         point = ", ".join(f"{v}={np.broadcast_to(x, shape)[at]:g}"

@@ -30,15 +30,20 @@ def rscript() -> str | None:
 
 
 @cache
+def _notebook(notebook: str) -> dict:
+    """A stored notebook's JSON; several tests read the same one. Do not modify it."""
+    return json.loads((BOOK / notebook).read_text())
+
+
+@cache
 def glued(notebook: str) -> dict:
     """Values a stored notebook glued with ``myst_nb.glue``, keyed by name.
 
     Glued values are Python literals (floats, ints, strings, lists of them), so
     their stored text/plain repr parses back with ``ast.literal_eval``.
     """
-    nb = json.loads((BOOK / notebook).read_text())
     values = {}
-    for cell in nb["cells"]:
+    for cell in _notebook(notebook)["cells"]:
         for out in cell.get("outputs", []):
             name = out.get("metadata", {}).get("scrapbook", {}).get("name")
             if name is None:
@@ -75,8 +80,7 @@ def same_json(a, b, rtol: float = 0.0, path: str = "") -> list[str]:
 
 def cells(notebook: str, kind: str) -> list[str]:
     """The sources of a stored notebook's cells of one kind ("code" or "markdown")."""
-    nb = json.loads((BOOK / notebook).read_text())
-    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == kind]
+    return ["".join(c["source"]) for c in _notebook(notebook)["cells"] if c["cell_type"] == kind]
 
 
 def notebook_function(notebook: str, name: str, namespace: dict) -> Callable:

@@ -12,6 +12,7 @@ MathJax bundled by sphinx-mathjax-offline: without it formulas stay raw TeX.
 
 import re
 import sys
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -26,8 +27,15 @@ HAS_MATH = re.compile(r"""class=["'][^"']*\bmath\b""")
 MATHJAX = "_static/mathjax/tex-chtml.js"
 
 
+@cache
+def read(page: Path) -> str:
+    """An HTML page's text, kept: four checks scan every page."""
+    return page.read_text(errors="replace")
+
+
 def external_urls(path: Path) -> list[str]:
-    text = path.read_text(errors="replace")
+    # CSS and JS (mostly MathJax, far larger than the pages) are scanned once: not kept.
+    text = read(path) if path.suffix == ".html" else path.read_text(errors="replace")
     if path.suffix == ".html":
         # Inline <style> blocks are CSS too.
         urls = HTML_URL.findall(text) + CSS_URL.findall(text)
@@ -40,7 +48,7 @@ def external_urls(path: Path) -> list[str]:
 
 def missing_local_files(page: Path) -> list[str]:
     """Files the page loads from inside the book that do not exist."""
-    text = page.read_text(errors="replace")
+    text = read(page)
     missing = []
     for src in (a or b for a, b in LOADED.findall(text)):
         url = urlsplit(src)
@@ -53,7 +61,7 @@ def missing_local_files(page: Path) -> list[str]:
 
 def mathjax_problem(page: Path, base: Path) -> str | None:
     """Why formulas on this page would not be typeset offline, or None."""
-    text = page.read_text(errors="replace")
+    text = read(page)
     if not HAS_MATH.search(text):
         return None
     loaded = {(page.parent / urlsplit(a or b).path).resolve()
@@ -72,11 +80,12 @@ def main(root: str = "_build/html") -> int:
     files = pages + sorted(base.rglob("*.css")) + sorted(base.rglob("*.js"))
     bad = [f"{p.relative_to(base)}: {u}" for p in files for u in external_urls(p)]
     # Pages a reader opens; _static/ also holds theme templates with Jinja in their links.
-    read = [p for p in pages if "_static" not in p.relative_to(base).parts]
+    pages_read = [p for p in pages if "_static" not in p.relative_to(base).parts]
     bad += [f"{p.relative_to(base)}: missing local file {u}"
-            for p in read for u in missing_local_files(p)]
-    bad += [f"{p.relative_to(base)}: {why}" for p in read if (why := mathjax_problem(p, base))]
-    with_math = sum(bool(HAS_MATH.search(p.read_text(errors="replace"))) for p in read)
+            for p in pages_read for u in missing_local_files(p)]
+    bad += [f"{p.relative_to(base)}: {why}" for p in pages_read
+            if (why := mathjax_problem(p, base))]
+    with_math = sum(bool(HAS_MATH.search(read(p))) for p in pages_read)
     print("\n".join(bad) or f"{len(pages)} pages, {len(files)} files: no URL outside the book, "
           f"no missing local file; {with_math} pages with math load the local MathJax")
     return 1 if bad else 0
