@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import platform
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,6 +25,7 @@ from pathlib import Path
 
 import numdifftools as nd
 import numpy as np
+from _machine import machine
 from threadpoolctl import threadpool_limits
 
 import mathkit
@@ -213,14 +211,6 @@ def run_r(cases: list[Case]) -> tuple[list[dict], dict]:
     return rows, {"R": got["_r_version"], "numDeriv": got["numDeriv_version"]}
 
 
-def machine() -> dict:
-    blas = np.show_config(mode="dicts")["Build Dependencies"].get("blas", {})
-    return {"python": sys.version.split()[0], "platform": platform.platform(),
-            "cpu_count": os.cpu_count(), "numpy": np.__version__,
-            "numpy_blas": {k: blas.get(k) for k in ("name", "version", "openblas configuration")},
-            "numdifftools": nd.__version__, "mathkit": mathkit.__version__}
-
-
 def summarize(rows: list[dict]) -> dict:
     """Parity with numDeriv and the speed goals of issue 3."""
     by = {(r["function"], r["n"], r["method"]): r for r in rows}
@@ -290,7 +280,7 @@ def main() -> None:
     for r in rows:
         del r["hessian"]
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"machine": machine() | versions, "timing": {
+    OUT.write_text(json.dumps({"machine": machine(nd, mathkit) | versions, "timing": {
         "statistic": "median seconds per Hessian", "samples": SAMPLES, "blas_threads": 1,
         "least_sample_seconds": TARGET_S}, "rows": rows, **summary}, indent=1) + "\n")
     print(f"wrote {OUT.relative_to(ROOT)}")

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -146,23 +145,16 @@ def timing_worker(n: int, p: int, runs: dict) -> dict:
             for m, v in times.items()}
 
 
-def machine() -> dict:
+def machine_info() -> dict:
+    # Imported here: the timing children import only what they time.
     import scipy
     import sklearn
     import statsmodels
-    from threadpoolctl import threadpool_info
+    from _machine import machine
 
     import mathkit
 
-    blas = np.show_config(mode="dicts")["Build Dependencies"].get("blas", {})
-    pools = [{k: d.get(k) for k in ("internal_api", "num_threads", "version", "architecture")}
-             for d in threadpool_info()]
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpu_count": os.cpu_count(), "numpy": np.__version__, "scipy": scipy.__version__,
-            "statsmodels": statsmodels.__version__, "scikit-learn": sklearn.__version__,
-            "mathkit": mathkit.__version__, "threadpools": pools,
-            "numpy_blas": {k: blas.get(k) for k in ("name", "version", "openblas configuration")},
-            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
+    return machine(scipy, statsmodels, sklearn, mathkit)
 
 
 def run_size(n: int, p: int, runs: dict) -> dict:
@@ -220,7 +212,7 @@ def main(quick: bool = False) -> None:
     print(table(results))
     if not quick:
         OUT.parent.mkdir(exist_ok=True)
-        OUT.write_text(json.dumps({"machine": machine(), "seed": SEED, "statistic":
+        OUT.write_text(json.dumps({"machine": machine_info(), "seed": SEED, "statistic":
                                    "median wall seconds over runs; peak extra memory = peak "
                                    "resident bytes during the first fit minus resident bytes "
                                    "before it", "results": results}, indent=1) + "\n")

@@ -21,10 +21,7 @@ Run: ``.venv/bin/python benchmarks/bench_newton.py``. Prints a table and writes
 from __future__ import annotations
 
 import json
-import os
-import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import scipy
 import scipy.optimize as so
+from _machine import machine
 
 import mathkit
 
@@ -214,14 +212,6 @@ def goals(rows: list[dict]) -> dict:
     )
 
 
-def machine() -> dict:
-    blas = np.show_config(mode="dicts")["Build Dependencies"].get("blas", {})
-    return {"python": sys.version.split()[0], "platform": platform.platform(),
-            "cpu_count": os.cpu_count(), "numpy": np.__version__, "scipy": scipy.__version__,
-            "numpy_blas": {k: blas.get(k) for k in ("name", "version", "openblas configuration")},
-            "mathkit": mathkit.__version__}
-
-
 def main() -> None:
     problems = [rosenbrock(2), rosenbrock(10), rosenbrock(100), himmelblau(), *logistic_problems()]
     rows, runs = [], {}
@@ -239,7 +229,7 @@ def main() -> None:
         print(f"  {q}: mean iterations {r:.2f} (regularized) vs {t:.2f} (trust-exact)")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({
-        "machine": machine(),
+        "machine": machine(scipy, mathkit),
         "settings": {"tol": TOL, "max_iter": MAX_ITER, "timing": "median seconds over "
                      f"{SAMPLES} runs (3 if a run takes over 2 s) from all starts of a problem, "
                      "without counting wrappers",
