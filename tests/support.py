@@ -101,6 +101,16 @@ def notebook_function(notebook: str, name: str, namespace: dict) -> Callable:
     raise AssertionError(f"{notebook} defines no function {name}")
 
 
+def markdown(notebook: str) -> str:
+    """All markdown of a stored notebook, cell after cell."""
+    return "\n".join(cells(notebook, "markdown"))
+
+
+def sig(x: float, digits: int = 3) -> float:
+    """``x`` rounded to ``digits`` significant digits, as the book prints such numbers."""
+    return float(f"{x:.{digits}g}")
+
+
 ERRATUM = re.compile(r"```\{admonition\} Source check: [^\n]+\n:class: note erratum\n"
                      r":name: (erratum-[\w-]+)\n(.+)\n```", re.S)
 

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 import pytest
-from support import BOOK, ROOT, glued
+from support import BOOK, ROOT, cells, glued, markdown, sig
 
 PERF, SUMMARY = "appendix_performance.ipynb", "09_summary.ipynb"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -20,15 +20,6 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 def load(name: str) -> dict:
     return json.loads((RESULTS / f"{name}.json").read_text())
-
-
-def sig(x: float, digits: int = 3) -> float:
-    return float(f"{x:.{digits}g}")
-
-
-def markdown(nb: str) -> str:
-    cells = json.loads((BOOK / nb).read_text())["cells"]
-    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
 def glue_keys_in_prose(nb: str) -> set[str]:
@@ -201,8 +192,7 @@ def test_glue_keys_are_prefixed_and_used(nb, prefix):
 
 
 def test_appendix_reads_the_committed_files():
-    code = "\n".join("".join(c["source"]) for c in json.loads((BOOK / PERF).read_text())["cells"]
-                     if c["cell_type"] == "code")
+    code = "\n".join(cells(PERF, "code"))
     assert 'Path("../benchmarks/results")' in code
     assert "make bench" in markdown(PERF)
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from support import erratum, glued, notebook_function, reference
+from support import erratum, glued, notebook_function, reference, sig
 
 import mathkit as mk
 
@@ -94,10 +94,6 @@ def test_scratch_loop_takes_the_step_before_the_test():
     # At a minimum the gradient is zero, yet the loop reports one iteration (a zero step).
     scratch = scratch_loop()(cross_quadratic, [1.0, 2.0])
     assert scratch["nit"] == 1 == mk.newton_raphson(cross_quadratic, [1.0, 2.0]).nit
-
-
-def sig(v, digits):
-    return float(f"{v:.{digits - 1}e}")
 
 
 def test_exp_run_matches_r():

@@ -13,7 +13,16 @@ import subprocess
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from support import REFERENCE, cells, erratum, glued, notebook_function, reference, rscript
+from support import (
+    REFERENCE,
+    cells,
+    erratum,
+    glued,
+    notebook_function,
+    reference,
+    rscript,
+    sig,
+)
 
 import mathkit as mk
 
@@ -26,10 +35,6 @@ R_COEF, R_SE, R_COV = np.array(GLM["coef"]), np.array(GLM["se"]), np.array(GLM["
 # The Hessian of -l at glm's fit, from R's covariance matrix (its inverse).
 R_INFO_EIG = np.sort(np.linalg.eigvalsh(np.linalg.inv(R_COV)))
 ARTICLE_COEF = [-33.6052, 1.2596, 0.0550]  # what the tutorial prints, for Newton and glm()
-
-
-def sig(v, digits):
-    return float(f"{v:.{digits - 1}e}")
 
 
 def probabilities(beta):

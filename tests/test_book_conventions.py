@@ -12,14 +12,10 @@
 import re
 
 import pytest
-from support import BOOK, ERRATUM, cells, glued
+from support import BOOK, ERRATUM, cells, glued, markdown
 
 NOTEBOOKS = sorted(p.name for p in BOOK.glob("*.ipynb"))
 GLUE_USE = re.compile(r"\{glue:(?:text|)\}`([^`:]+)")
-
-
-def markdown(nb: str) -> str:
-    return "\n".join(cells(nb, "markdown"))
 
 
 def prefix(key: str) -> str:

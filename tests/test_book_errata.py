@@ -11,16 +11,10 @@ import re
 
 import numpy as np
 import pytest
-from support import BOOK, ROOT, glued, reference
+from support import BOOK, ERRATUM, ROOT, cells, glued, reference, sig
 
 APPENDIX = "appendix_errata.ipynb"
-NOTE = re.compile(r"```\{admonition\} Source check: .+\n:class: note erratum\n"
-                  r":name: (erratum-[\w-]+)\n")
 ROW_REF = re.compile(r"\{ref\}`[^`<]+<(erratum-[\w-]+)>`")
-
-
-def sig(x: float, digits: int) -> float:
-    return float(f"{x:.{digits}g}")
 
 
 def numderiv_case(case_id: str):
@@ -101,12 +95,10 @@ def chapter_notes() -> dict[str, str]:
     """Every erratum note in the chapters, by name, with its notebook."""
     found = {}
     for path in sorted(BOOK.glob("0[1-9]_*.ipynb")):
-        for cell in json.loads(path.read_text())["cells"]:
-            source = "".join(cell["source"])
-            if cell["cell_type"] != "markdown":
-                continue
+        for source in cells(path.name, "markdown"):
             loose = re.findall(r":name: (erratum-[\w-]+)", source)
-            strict = NOTE.findall(source)
+            note = ERRATUM.fullmatch(source)
+            strict = [note.group(1)] if note else []
             assert loose == strict, f"{path.name}: a note not in the agreed form: {loose}"
             found.update(dict.fromkeys(strict, path.stem))
     return found
@@ -141,9 +133,9 @@ def test_every_note_is_a_row_and_every_row_a_note():
 
 def test_rows_link_to_the_chapter_that_holds_the_note():
     notes = chapter_notes()
-    for row, cells in table().items():
+    for row, columns in table().items():
         chapter = notes[f"erratum-{row}"]
-        assert cells[0].startswith(f"Ch. {int(chapter[:2])}: "), cells[0]
+        assert columns[0].startswith(f"Ch. {int(chapter[:2])}: "), columns[0]
         assert ROWS[row][0] == chapter
 
 
