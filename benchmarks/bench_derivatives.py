@@ -8,7 +8,7 @@ run through Rscript (``bench_derivatives.R`` times ``hessian()`` inside R).
 
 Run: ``.venv/bin/python benchmarks/bench_derivatives.py`` (needs
 ``requirements-bench.txt`` and Rscript with numDeriv). Prints a table and writes
-``benchmarks/results/derivatives.json``.
+``mathkit/data/benchmarks/derivatives.json`` (package data, so the performance appendix runs anywhere mathkit is installed).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from mathkit.rcompat import RNG
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-OUT = HERE / "results" / "derivatives.json"
+OUT = HERE.parent / "mathkit" / "data" / "benchmarks" / "derivatives.json"
 TARGET_S = 0.05  # least duration of one timing sample; short calls are repeated
 SAMPLES = 7
 

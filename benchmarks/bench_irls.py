@@ -29,7 +29,7 @@ minimum is stored too: single runs here can be several times slower).
 
 Run: ``.venv/bin/python benchmarks/bench_irls.py`` (about 5 minutes on 2 cores;
 ``--quick`` for the small size only). Prints a table and writes
-``benchmarks/results/irls.json``.
+``mathkit/data/benchmarks/irls.json`` (package data, so the performance appendix runs anywhere mathkit is installed).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-OUT = HERE / "results" / "irls.json"
+OUT = HERE.parent / "mathkit" / "data" / "benchmarks" / "irls.json"
 SEED = 20240501
 METHODS = ("floor", "gram_only", "mathkit", "sklearn", "sm_logit", "sm_glm")
 # (n, p, timed runs per method): statsmodels' GLM takes 20-40 s per fit at the large size,

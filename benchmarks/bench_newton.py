@@ -15,7 +15,7 @@ wrapping f, its gradient and its Hessian; times are medians over repeated runs
 without the counting wrappers.
 
 Run: ``.venv/bin/python benchmarks/bench_newton.py``. Prints a table and writes
-``benchmarks/results/newton.json``.
+``mathkit/data/benchmarks/newton.json`` (package data, so the performance appendix runs anywhere mathkit is installed).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import mathkit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-OUT = HERE / "results" / "newton.json"
+OUT = HERE.parent / "mathkit" / "data" / "benchmarks" / "newton.json"
 TOL = 1e-8
 MAX_ITER = 500
 SAMPLES = 5

@@ -1,20 +1,26 @@
-"""The book's data: R's ``mtcars`` and the article's seed-7 regression sample.
+"""The book's data: R's ``mtcars``, the article's seed-7 regression sample, and the
+reference values and benchmark results the book shows.
 
-Both are the numbers R has, not look-alikes: ``mtcars`` is R's own table written
-by ``write.csv`` and shipped as package data, and the regression sample is drawn
-with :class:`mathkit.rcompat.RNG`, which reproduces R's ``set.seed``/``rnorm``.
+All are the numbers R (or the benchmark) has, not look-alikes: ``mtcars`` is R's own
+table written by ``write.csv`` and shipped as package data, the regression sample is
+drawn with :class:`mathkit.rcompat.RNG`, which reproduces R's ``set.seed``/``rnorm``,
+and :func:`r_reference` reads the JSON that the R scripts in ``tests/reference/``
+wrote. Everything is read through :mod:`importlib.resources`, so a notebook of the
+book runs in any directory where mathkit is installed.
 """
 
 from __future__ import annotations
 
 from importlib import resources
 
+import json
+
 import numpy as np
 import pandas as pd
 
 from .rcompat import RNG
 
-__all__ = ["load_mtcars", "seed7_regression"]
+__all__ = ["benchmark_results", "load_mtcars", "r_reference", "seed7_regression"]
 
 
 def load_mtcars() -> pd.DataFrame:
@@ -68,3 +74,60 @@ def seed7_regression() -> tuple[np.ndarray, np.ndarray]:
     # Same operations in the same order as R's expression, so the bits agree.
     y_obs = 2 + 0.5 * x_obs + RNG(7).rnorm(20, sd=0.5)
     return x_obs, y_obs
+
+
+def _package_json(folder: str, name: str) -> dict:
+    path = resources.files("mathkit").joinpath(f"data/{folder}/{name}.json")
+    if not path.is_file():
+        known = sorted(p.name.removesuffix(".json")
+                       for p in resources.files("mathkit").joinpath(f"data/{folder}").iterdir()
+                       if p.name.endswith(".json"))
+        raise ValueError(f"no {folder} file named {name!r}; known: {', '.join(known)}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def r_reference(name: str) -> dict:
+    """Reference values computed in real R, as ``tests/reference/<name>.R`` wrote them.
+
+    Numbers carry all 17 significant digits; R's ``Inf`` is the string
+    ``"Infinity"`` and ``NA`` is ``None``. ``_r_version`` names the R that wrote it.
+
+    Parameters
+    ----------
+    name : str
+        The script's name: ``"numderiv"``, ``"newton"``, ``"glm"``, ...
+
+    Returns
+    -------
+    dict
+        The parsed JSON.
+
+    Examples
+    --------
+    >>> ref = r_reference("numderiv")
+    >>> print(ref["numderiv_version"])
+    2016.8.1.1
+    """
+    return _package_json("reference", name)
+
+
+def benchmark_results(name: str) -> dict:
+    """The committed results of ``benchmarks/bench_<name>.py``, which the performance
+    appendix draws.
+
+    Parameters
+    ----------
+    name : str
+        ``"derivatives"``, ``"newton"``, ``"irls"``, ...
+
+    Returns
+    -------
+    dict
+        The parsed JSON, with a ``machine`` entry describing where it was measured.
+
+    Examples
+    --------
+    >>> sorted(benchmark_results("irls"))
+    ['machine', 'results']
+    """
+    return _package_json("benchmarks", name)

@@ -11,14 +11,15 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "tests" / "reference"
+REFERENCE = ROOT / "tests" / "reference"  # the R scripts
+FIXTURES = ROOT / "mathkit" / "data" / "reference"  # the JSON they write, shipped with mathkit
 BOOK = ROOT / "book"
 
 
 @cache
 def reference(name: str) -> dict:
     """The committed JSON that ``tests/reference/<name>.R`` wrote in real R."""
-    return json.loads((REFERENCE / f"{name}.json").read_text())
+    return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
 def rscript() -> str | None:

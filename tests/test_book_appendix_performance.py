@@ -1,7 +1,7 @@
 """The performance appendix states what the committed benchmark files say; the summary's
 table names every public call of the book.
 
-Each glued number is recomputed here from ``benchmarks/results/*.json`` (the files the
+Each glued number is recomputed here from ``mathkit/data/benchmarks/*.json`` (the files the
 appendix reads), so a page left stale after ``make bench`` fails. Where the prose makes a
 qualitative claim about the numbers, the claim is checked against the files too.
 """
@@ -15,7 +15,7 @@ import pytest
 from support import BOOK, ROOT, cells, glued, markdown, sig
 
 PERF, SUMMARY = "appendix_performance.ipynb", "09_summary.ipynb"
-RESULTS = ROOT / "benchmarks" / "results"
+RESULTS = ROOT / "mathkit" / "data" / "benchmarks"
 
 
 def load(name: str) -> dict:
@@ -193,7 +193,7 @@ def test_glue_keys_are_prefixed_and_used(nb, prefix):
 
 def test_appendix_reads_the_committed_files():
     code = "\n".join(cells(PERF, "code"))
-    assert 'Path("../benchmarks/results")' in code
+    assert "benchmark_results(" in code
     assert "make bench" in markdown(PERF)
 
 
