@@ -167,7 +167,7 @@ def _newton_step(p: _Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | N
     with warnings.catch_warnings():
         warnings.simplefilter("error", scipy.linalg.LinAlgWarning)
         try:
-            return g, scipy.linalg.solve(H, -g, assume_a="general"), ""
+            return g, scipy.linalg.solve(H, -g, assume_a="gen"), ""
         except (np.linalg.LinAlgError, scipy.linalg.LinAlgWarning):
             return g, None, (f"the Hessian is singular to working precision "
                           f"(condition number {condition_number(H):.3g})")

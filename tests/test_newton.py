@@ -153,7 +153,7 @@ def test_the_one_step_difference_is_the_solve_alone():
     x0 = np.array(ref["x0"], dtype=float)
     np.testing.assert_array_equal(nd.grad(f_fn, x0), ref["grad"])
     np.testing.assert_array_equal(nd.hessian(f_fn, x0), ref["hessian"])
-    step = scipy.linalg.solve(np.array(ref["hessian"]), -np.array(ref["grad"]), assume_a="general")
+    step = scipy.linalg.solve(np.array(ref["hessian"]), -np.array(ref["grad"]), assume_a="gen")
     np.testing.assert_allclose(step, ref["step"], rtol=0, atol=np.spacing(2.0))
 
 
@@ -470,7 +470,7 @@ def assert_stalled_by_rounding(res, f, grad, hess, data):
     less than f's rounding error, so that R's f comparison halved it away."""
     assert res.message == "iteration limit (50) reached"
     x = res.trace[-2]
-    d = scipy.linalg.solve(hess(x), -grad(x), assume_a="general")
+    d = scipy.linalg.solve(hess(x), -grad(x), assume_a="gen")
     assert abs(f(x + d) - f(x)) <= 64 * EPS * term_size(*data, x)
     assert np.linalg.norm(res.trace[-1] - x) <= np.linalg.norm(d) / 2  # a halved step
 
