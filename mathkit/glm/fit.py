@@ -1,0 +1,201 @@
+"""The fit loop, R's glm.fit, and the public irls() and logistic_irls()."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._checks import count, tolerance
+from .families import _FAMILIES
+from .irls_pass import _Pass, _pass
+from .linalg import _check_finite, _check_rank, _solve, _symmetric
+from .report import _report
+from .result import GLMResult, _result
+from .sources import _array_source, _block_source, _Blocks, _Source
+
+
+@dataclass
+class _Fit:
+    beta: np.ndarray
+    last: _Pass  # the pass at beta: deviance and fitted values there
+    gram: np.ndarray  # the X'WX that gave beta: its inverse is cov, as in R and statsmodels
+    start: _Pass  # the first pass: what the data look like
+    history: list[float]
+    converged: bool
+    message: str
+    step: np.ndarray | None = None  # the last change of beta
+
+
+def _iterate(src: _Source, fam, tol: float, max_iter: int, null=None) -> _Fit:
+    """R's glm.fit loop; every iteration is one pass over the data.
+
+    When Newton's own forecast of the deviance decrease, ``step' X'WX step``, is
+    below the tolerance, the pass at the new coefficients skips X'WX: R's test
+    will stop there (near the optimum the forecast is right to a few digits), and
+    R's covariance uses the previous X'WX anyway. A wrong forecast costs one
+    more pass, never a different answer.
+    """
+    start = _pass(src, fam)
+    _check_finite(src, start)
+    _check_rank(start.G, src.names)
+    if null == "auto":  # R's null model when it needs no fit of its own
+        null = start.sum_wy / start.sum_w if start.ones.any() else "offset"
+    gram, old, step = start.G, None, None
+    beta = _solve(gram, start.r)
+    devold, history = start.dev, []
+    for it in range(1, max_iter + 1):
+        extra = null if it == 1 else None
+        light = step is not None and \
+            _symmetric(gram) @ step @ step < tol * (abs(devold) + 0.1)
+        acc = _pass(src, fam, beta, step, extra, start.binary, gram=not light)
+        halvings = 0
+        while not np.isfinite(acc.dev):  # R halves the step back towards the last good beta
+            if old is None:
+                raise ValueError("the deviance is infinite after the first IRLS step (R: 'no "
+                                 "valid set of coefficients has been found'): the fitted means "
+                                 "overflow; check the scale of X's columns and of y")
+            if halvings == max_iter:
+                raise ValueError(f"the deviance stays infinite at IRLS iteration {it} after "
+                                 f"{halvings} step halvings; check the scale of X and y")
+            if halvings == 0:
+                warnings.warn(f"IRLS step size truncated due to divergence at iteration {it}",
+                              UserWarning, stacklevel=3)
+            beta, halvings = (beta + old) / 2, halvings + 1
+            step = beta - old
+            acc = _pass(src, fam, beta, step, extra, start.binary)
+        if it == 1:
+            start.null_dev = acc.null_dev
+        history.append(acc.dev)
+        if abs(acc.dev - devold) / (abs(acc.dev) + 0.1) < tol:
+            return _Fit(beta, acc, gram, start, history, True, f"converged in {it} iterations",
+                        step)
+        if it == max_iter:
+            break
+        if light:  # the forecast was wrong: read the data again for X'WX
+            acc = _pass(src, fam, beta, step, None, start.binary)
+        try:
+            new = _solve(acc.G, acc.r)
+        except np.linalg.LinAlgError:
+            return _Fit(beta, acc, gram, start, history, False,
+                        f"X'WX became singular at iteration {it} (weights underflowed)", step)
+        old, step, beta, devold, gram = beta, new - beta, new, acc.dev, acc.G
+    return _Fit(beta, acc, gram, start, history, False, f"no convergence in {max_iter} iterations",
+                step)
+
+
+def _null_deviance(src: _Source, fam, fit: _Fit, tol: float, max_iter: int) -> float:
+    """R's glm(): with an offset and an intercept the null model is fitted by IRLS too."""
+    if not (fit.start.has_offset and fit.start.ones.any()):
+        return fit.start.null_dev
+
+    def ones() -> _Blocks:
+        for row0, _, yb, wb, ob in src.blocks():
+            yield row0, np.ones((len(yb), 1)), yb, wb, ob
+
+    return _iterate(_Source(ones, 1, ("(Intercept)",)), fam, tol, max_iter).last.dev
+
+
+def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
+         weights: ArrayLike | None = None, offset: ArrayLike | None = None,
+         tol: float = 1e-10, max_iter: int = 100, block_rows: int | None = None) -> GLMResult:
+    """Fit a binomial (logit) or Poisson (log) GLM by IRLS, as R's ``glm()``.
+
+    Parameters
+    ----------
+    X : array_like (n, p), DataFrame, memmap, or a source of row blocks
+        The design matrix, intercept column included. DataFrame column names
+        become ``names``. A ``np.memmap`` is read block by block. For data that
+        never fits in memory, pass ``y=None`` and either a list of tuples
+        ``(X_b, y_b[, weights_b[, offset_b]])`` or a function returning a new
+        iterator of such tuples (IRLS reads the data once per iteration).
+    y : array_like (n,)
+        Binomial: 0/1 outcomes or proportions (with ``weights`` = trials).
+        Poisson: counts.
+    family : {"binomial", "poisson"}
+    weights, offset : array_like (n,), optional
+        Prior weights and a known part of the linear predictor.
+    tol : float
+        R's test ``|dev - dev_old| / (|dev| + 0.1) < tol`` (R's default is 1e-8).
+    max_iter : int
+        At most this many iterations (R's ``maxit``).
+    block_rows : int, optional
+        Rows per block (default: about 2 MB of X).
+
+    Returns
+    -------
+    GLMResult
+
+    Raises
+    ------
+    ValueError
+        Bad y for the family, non-finite values, mismatched shapes, negative
+        weights, or a rank-deficient X (the message names the rows or columns).
+
+    Warns
+    -----
+    SeparationWarning
+        The data are (quasi-)separated: the estimate does not exist, the result
+        has ``converged=False`` (R reports convergence with huge coefficients).
+    UserWarning
+        As R's glm: no convergence in ``max_iter`` iterations, fitted values
+        numerically 0 or 1, non-integer successes or counts (a Poisson fit then
+        has ``loglik = aic = nan``), or a step halved because it overflowed.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, 2, 3, 4, 5, 6, 7, 8])
+    >>> fit = irls(np.column_stack([np.ones(8), x]), [0, 0, 1, 0, 1, 0, 1, 1])
+    >>> np.round(fit.coef, 6).tolist(), fit.nit, round(fit.deviance, 6)
+    ([-2.67338, 0.594084], 4, 8.449581)
+
+    The same fit from row blocks, as data too large for memory would arrive:
+
+    >>> X, y = np.column_stack([np.ones(8), x]), np.array([0, 0, 1, 0, 1, 0, 1, 1.0])
+    >>> np.round(irls([(X[:3], y[:3]), (X[3:], y[3:])]).coef, 6).tolist()
+    [-2.67338, 0.594084]
+
+    Poisson counts:
+
+    >>> counts = [2, 3, 6, 7, 8, 9, 10, 12, 15]
+    >>> t = np.arange(1.0, 10)
+    >>> np.round(irls(np.column_stack([np.ones(9), t]), counts, "poisson").coef, 6).tolist()
+    [0.981845, 0.194838]
+    """
+    fam = _FAMILIES.get(family)
+    if fam is None:
+        raise ValueError(f"family must be one of {sorted(_FAMILIES)}, got {family!r}")
+    tolerance(tol)
+    count("max_iter", max_iter)
+    if block_rows is not None:
+        count("block_rows", block_rows)
+    if y is None and not isinstance(X, np.ndarray) and not hasattr(X, "columns"):
+        if weights is not None or offset is not None:
+            raise ValueError("with a block source, weights and offset go inside the blocks")
+        src = _block_source(X, block_rows)
+    else:
+        src = _array_source(X, y, weights, offset, block_rows)
+    fit = _iterate(src, fam, float(tol), int(max_iter), null="auto")
+    if fit.start.note:
+        warnings.warn(fit.start.note, UserWarning, stacklevel=2)
+    converged, message = _report(fam, fit, src.names)
+    return _result(fam, fit, src.names, _null_deviance(src, fam, fit, tol, max_iter),
+                   converged, message)
+
+
+def logistic_irls(X: Any, y: ArrayLike | None = None, **kw: Any) -> GLMResult:
+    """Logistic regression: :func:`irls` with ``family="binomial"``.
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(8), np.arange(1.0, 9)])
+    >>> fit = logistic_irls(X, [0, 0, 1, 0, 1, 0, 1, 1])
+    >>> print(fit.summary().round(4).to_string())
+        Estimate  Std. Error  z value  Pr(>|z|)
+    x0   -2.6734      2.1207  -1.2606    0.2075
+    x1    0.5941      0.4322   1.3744    0.1693
+    """
+    return irls(X, y, "binomial", **kw)

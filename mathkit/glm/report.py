@@ -1,0 +1,54 @@
+"""What a fit may not claim: separation, non-convergence, fitted values on the boundary."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .fit import _Fit
+
+
+class SeparationWarning(UserWarning):
+    """The data are (quasi-)separated: the likelihood has no finite maximum.
+
+    :func:`irls` warns with it and returns ``converged=False`` instead of a fit
+    whose coefficients only stopped growing because the iterations ran out.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from mathkit import irls
+    >>> X = np.column_stack([np.ones(6), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     fit = irls(X, [0, 0, 0, 1, 1, 1])
+    >>> fit.converged, any(issubclass(w.category, SeparationWarning) for w in caught)
+    (False, True)
+    """
+
+
+def _report(fam, fit: _Fit, names: tuple[str, ...]) -> tuple[bool, str]:
+    """Warn about separation, non-convergence or fitted values on the boundary."""
+    converged, message = fit.converged, fit.message
+    if fit.last.diverging and converged:  # early Newton steps move rows far: no evidence
+        # Rank the coefficients by how much their last change moved the linear predictor.
+        push = np.abs(fit.step) * np.sqrt(np.diag(fit.start.G))
+        moving = ", ".join(repr(names[j]) for j in np.argsort(-push)
+                           if push[j] >= 0.01 * push.max())
+        message = (f"the data are (quasi-)separated: {fit.last.diverging} rows are fitted "
+                   f"almost perfectly and their linear predictor still grows at every step, so "
+                   f"the MLE does not exist and the coefficients of {moving} diverge (stopped "
+                   f"after {len(fit.history)} iterations, when R's deviance test was met)")
+        warnings.warn(message, SeparationWarning, stacklevel=3)
+        return False, message
+    if not converged:
+        warnings.warn(f"IRLS did not converge: {message}", UserWarning, stacklevel=3)
+    if fit.last.boundary:
+        what = "probabilities numerically 0 or 1" if fam.name == "binomial" \
+            else "rates numerically 0"
+        warnings.warn(f"fitted {what} occurred ({fit.last.boundary} rows)", UserWarning,
+                      stacklevel=3)
+    return converged, message
