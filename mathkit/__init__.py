@@ -5,12 +5,15 @@ Modules, in the order the book uses them:
 - :mod:`mathkit.symbolic`: exact gradients and Hessians with sympy (``deriv``).
 - :mod:`mathkit.numeric`: numeric derivatives, numDeriv's Richardson scheme,
   central and complex step (``grad``, ``hessian``, ``jacobian``).
+- :mod:`mathkit.autodiff`: forward-mode automatic differentiation (``Dual``,
+  ``HyperDual``), behind ``method="autodiff"`` of the three above.
 - :mod:`mathkit.newton`: pure, damped and regularized Newton, critical points.
 - :mod:`mathkit.glm`: logistic and Poisson regression by IRLS.
 - :mod:`mathkit.rcompat`: R's default random numbers, for R-identical data.
 - :mod:`mathkit.datasets`: ``mtcars`` and the book's small data sets.
 """
 
+from .autodiff import Dual, HyperDual
 from .datasets import load_mtcars, seed7_regression
 from .glm import GLMResult, SeparationWarning, irls, logistic_irls
 from .newton import (
@@ -30,6 +33,8 @@ __all__ = [
     "SeparationWarning",
     "Derivative",
     "DerivativeValue",
+    "Dual",
+    "HyperDual",
     "GLMResult",
     "NewtonResult",
     "classify_critical_point",

@@ -1,7 +1,7 @@
-"""Numeric derivatives: numDeriv's Richardson scheme, central differences, complex step.
+"""Derivatives of code: numDeriv's Richardson scheme, central differences, complex step, AD.
 
 :func:`grad`, :func:`hessian` and :func:`jacobian` differentiate a function ``f``
-given only as code. Three methods:
+given only as code. Four methods:
 
 ``"richardson"`` (default)
     R's numDeriv (2016.8-1.1), operation for operation and with its defaults: the
@@ -15,7 +15,14 @@ given only as code. Three methods:
 ``"complex"``
     The complex step: ``Im f(x + i h e_k) / h`` has no subtraction, so the step can
     be tiny and the gradient is exact to rounding for real-analytic ``f``. The
-    Hessian is numDeriv's: the Richardson Jacobian of that gradient.
+    Hessian is numDeriv's: the Richardson Jacobian of that gradient. Evaluation
+    counts are numDeriv's, n = 1 included (``grad`` n+2, or 2 when n = 1).
+``"autodiff"``
+    Forward-mode automatic differentiation (:mod:`mathkit.autodiff`): ``f`` is called
+    once, on numbers that carry their derivatives, and the gradient, Jacobian or
+    Hessian is exact up to rounding. ``f`` must be written with numpy operations
+    (no ``float()``, ``math.*`` or ``np.asarray`` of its argument); an operation it
+    cannot differentiate raises, naming the operation.
 
 With ``vectorized=True``, ``f`` takes a (k, n) array of points and returns k values
 (``jacobian``: a (k, m) array); every stencil is then one call to ``f``, and the
@@ -45,6 +52,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._checks import point
+from .autodiff import Dual, HyperDual
 
 __all__ = ["RICHARDSON_DEFAULTS", "grad", "hessian", "jacobian"]
 
@@ -59,7 +67,7 @@ RICHARDSON_DEFAULTS = {"eps": 1e-4, "d": 1e-4, "zero_tol": math.sqrt(_EPS / 7e-7
 # eps/h^2 for a second difference gives h ~ eps^(1/4) (error ~ eps^(1/2), about 1e-8).
 _CENTRAL_SCALE = {"grad": _EPS ** (1 / 3), "jacobian": _EPS ** (1 / 3), "hessian": _EPS ** 0.25}
 
-_METHODS = ("richardson", "central", "complex")
+_METHODS = ("richardson", "central", "complex", "autodiff")
 _HESSIAN_RICHARDSON = {**RICHARDSON_DEFAULTS, "d": 0.1}
 _OPTIONS = {
     ("grad", "richardson"): RICHARDSON_DEFAULTS,
@@ -71,6 +79,9 @@ _OPTIONS = {
     ("grad", "complex"): {"h": _EPS},
     ("jacobian", "complex"): {"h": _EPS},
     ("hessian", "complex"): {**_HESSIAN_RICHARDSON, "h": _EPS},
+    ("grad", "autodiff"): {},
+    ("jacobian", "autodiff"): {},
+    ("hessian", "autodiff"): {},
 }
 
 Function = Callable[[NDArray[np.float64]], ArrayLike]
@@ -87,19 +98,23 @@ def grad(f: Function, x: ArrayLike, method: str = "richardson", *,
         ``f(X)`` returns k numbers for a (k, n) array ``X`` of points.
     x : sequence of float or 1-d array, length n
         The point. Must be finite.
-    method : {"richardson", "central", "complex"}
+    method : {"richardson", "central", "complex", "autodiff"}
         ``"richardson"``: numDeriv's ``grad()`` exactly, 8n+1 evaluations. ``"central"``:
         one central difference per coordinate, step ``h = eps**(1/3) * max(|x|, 1)``,
         2n+1 evaluations. ``"complex"``: complex step ``Im f(x + i h e_k) / h`` with
         ``h`` the machine epsilon, n+2 evaluations as numDeriv (one is its check that
-        ``f`` returns complex values); ``f`` must accept complex input.
+        ``f`` returns complex values, which for n = 1 is the step itself: 2 evaluations);
+        ``f`` must accept complex input. ``"autodiff"``: forward-mode automatic
+        differentiation, exact up to rounding, 1 evaluation (on :class:`~mathkit.autodiff.Dual`
+        numbers; ``f`` must use numpy operations).
     vectorized : bool
         Evaluate each stencil with one call ``f(X)``. Same results, far fewer calls.
+        ``f`` must then index columns (``X[:, 0]`` or ``X[..., 0]``), not ``X[0]``.
     **options
         Override a default by name, like numDeriv's ``method.args``. "richardson":
         ``eps=1e-4, d=1e-4, zero_tol=sqrt(eps_mach/7e-7), r=4, v=2``, the step being
         ``h = |d*x| + eps*(|x| < zero_tol)``, halved r-1 times. "central", "complex":
-        ``h``, the step (scalar or one per coordinate).
+        ``h``, the step (scalar or one per coordinate). "autodiff": none.
 
     Returns
     -------
@@ -120,6 +135,8 @@ def grad(f: Function, x: ArrayLike, method: str = "richardson", *,
     [3.0, 2.0]
     >>> grad(lambda v: np.exp(v[0]) * v[1], [0.0, 2.0], "complex").tolist()
     [2.0, 1.0]
+    >>> grad(lambda v: np.exp(v[0]) * v[1], [0.0, 2.0], "autodiff").tolist()
+    [2.0, 1.0]
     """
     return _first_derivative(f, x, "grad", method, vectorized, options)
 
@@ -131,11 +148,13 @@ def jacobian(f: Function, x: ArrayLike, method: str = "richardson", *,
     Parameters
     ----------
     f : callable
-        ``f(x)`` returns a 1-d array of m values; with ``vectorized=True``, ``f(X)``
-        returns a (k, m) array for a (k, n) array ``X`` of points.
+        ``f(x)`` returns a 1-d array of m values (a scalar counts as m = 1, as in
+        numDeriv); with ``vectorized=True``, ``f(X)`` returns a (k, m) array for a
+        (k, n) array ``X`` of points. With method "autodiff", ``f`` may return a list
+        of its m values.
     x, method, vectorized, **options
         As for :func:`grad`. "richardson" is numDeriv's ``jacobian()`` (8n+1
-        evaluations); "complex" takes n+1 evaluations, as numDeriv's.
+        evaluations); "complex" takes n+1 evaluations, as numDeriv's; "autodiff" 1.
 
     Returns
     -------
@@ -144,15 +163,23 @@ def jacobian(f: Function, x: ArrayLike, method: str = "richardson", *,
     Raises
     ------
     ValueError
-        As for :func:`grad`; ``f`` must return a 1-d vector (a scalar is refused,
-        naming its shape) of the same length at every point.
+        As for :func:`grad`; ``f`` must return a scalar or a 1-d vector (else naming
+        its shape), of the same length at every point.
 
     Examples
     --------
     >>> polar = lambda p: np.array([p[0] * np.cos(p[1]), p[0] * np.sin(p[1])])
     >>> jacobian(polar, [2.0, 0.0]).round(10).tolist()
     [[1.0, 0.0], [0.0, 2.0]]
+    >>> polar_list = lambda p: [p[0] * np.cos(p[1]), p[0] * np.sin(p[1])]
+    >>> jacobian(polar_list, [2.0, 0.0], "autodiff").tolist()
+    [[1.0, 0.0], [0.0, 2.0]]
+    >>> jacobian(lambda p: p[0] * p[1], [2.0, 3.0]).shape
+    (1, 2)
     """
+    if method == "autodiff":
+        x, _ = _setup(x, "jacobian", method, options)
+        return _autodiff(f, x, "jacobian", vectorized)
     return _first_derivative(f, x, "jacobian", method, vectorized, options).T
 
 
@@ -164,17 +191,19 @@ def hessian(f: Function, x: ArrayLike, method: str = "richardson", *,
     ----------
     f, x, vectorized
         As for :func:`grad`.
-    method : {"richardson", "central", "complex"}
+    method : {"richardson", "central", "complex", "autodiff"}
         ``"richardson"``: numDeriv's ``hessian()``, i.e. its ``genD`` scheme with
         ``d=0.1`` (with genD's own 1e-4 about six digits are lost to round-off),
         4n^2+4n+2 evaluations; needs ``v=2``. ``"central"``: second central differences,
         step ``h = eps**(1/4) * max(|x|, 1)``, 2n^2+1 evaluations. ``"complex"``: as
         numDeriv, the Richardson Jacobian (``d=0.1``) of the complex-step gradient,
-        1 + (n+2)(8n+1) evaluations; not exactly symmetric.
+        1 + (n+2)(8n+1) evaluations (19 when n = 1); not exactly symmetric.
+        ``"autodiff"``: second-order forward mode (:class:`~mathkit.autodiff.HyperDual`),
+        exact up to rounding and symmetric, 1 evaluation (its cost grows as n^2).
     **options
         "richardson": ``eps, d, zero_tol, r, v`` (``d`` defaults to 0.1); "central":
         ``h``; "complex": ``eps, d, zero_tol, r, v`` of the outer Richardson step and
-        ``h``, the complex step.
+        ``h``, the complex step; "autodiff": none.
 
     Returns
     -------
@@ -192,8 +221,12 @@ def hessian(f: Function, x: ArrayLike, method: str = "richardson", *,
     [[2.0, 1.0], [1.0, 4.0]]
     >>> hessian(lambda v: v[0]**4 + v[1]**4, [1.0, 2.0], "central").round(5).tolist()
     [[12.0, 0.0], [0.0, 48.0]]
+    >>> hessian(lambda v: v[0]**4 + v[1]**4, [1.0, 2.0], "autodiff").tolist()
+    [[12.0, 0.0], [0.0, 48.0]]
     """
     x, opts = _setup(x, "hessian", method, options)
+    if method == "autodiff":
+        return _autodiff(f, x, "hessian", vectorized)
     target = _Target(f, vectorized, "hessian")
     f0 = target.base(x)
     if method == "richardson":
@@ -214,6 +247,8 @@ def _first_derivative(f: Function, x: ArrayLike, kind: str, method: str, vectori
     Richardson rows skip tiny differences (n > 1), and the complex step is probed.
     """
     x, opts = _setup(x, kind, method, options)
+    if method == "autodiff":
+        return _autodiff(f, x, kind, vectorized)
     target = _Target(f, vectorized, kind)
     target.base(x)
     is_grad = kind == "grad"
@@ -323,21 +358,30 @@ class _Target:
                 raise ValueError("method='complex' needs f to accept complex input; "
                                  f"f raised TypeError: {e}") from e
             raise
+        except IndexError as e:
+            if self.vectorized:  # typically x[1] on a (1, n) array of one point
+                raise ValueError(f"{_vectorized_hint(self.kind)}; on a {arg.shape} array f "
+                                 f"raised IndexError: {e}") from e
+            raise
 
     def _shaped(self, value: NDArray, k: int | None) -> NDArray:
         """Check the shape of one value (k is None) or of k vectorized values."""
         lead = () if k is None else (k,)
+        hint = "" if k is None else f" ({_vectorized_hint(self.kind)})"
         if self.kind != "jacobian":
             if value.shape == lead + (1,):  # a length-1 vector is a scalar, as in R
                 value = value.reshape(lead)
             if value.shape != lead:
                 raise ValueError(f"{self._what(k)} must return {self._want(lead)}, "
-                                 f"got shape {value.shape}")
+                                 f"got shape {value.shape}{hint}")
             return value
+        if value.shape == lead:  # a scalar f has a 1 x n Jacobian, as in numDeriv
+            value = value.reshape(lead + (1,))
         if value.ndim != len(lead) + 1 or value.shape[:len(lead)] != lead \
                 or (self.m is not None and value.shape[-1] != self.m):
             want = self._want(lead + (self.m if self.m is not None else "m",))
-            raise ValueError(f"{self._what(k)} must return {want}, got shape {value.shape}")
+            raise ValueError(f"{self._what(k)} must return {want}, got shape "
+                             f"{value.shape}{hint}")
         self.m = value.shape[-1]
         return value
 
@@ -360,6 +404,12 @@ class _Target:
         if not complex_in and values.dtype.kind not in "biuf":
             raise ValueError(f"f must return real numbers, got dtype {values.dtype}")
         return values if complex_in else values.astype(float, copy=False)
+
+
+def _vectorized_hint(kind: str) -> str:
+    out = "a (k, m) array" if kind == "jacobian" else "k values"
+    return ("with vectorized=True, f must accept a (k, n) array whose k rows are points "
+            f"(columns X[:, i], not x[i]) and return {out}, one per row")
 
 
 def _require_finite(values: NDArray, points: NDArray, used: NDArray | None = None) -> None:
@@ -526,10 +576,11 @@ def _complex_first(target: _Target, x: NDArray, h: NDArray, probe: bool) -> NDAr
 
     numDeriv's ``grad`` first evaluates f at x + i h (all coordinates) to check that
     f returns complex values; ``probe`` repeats that call, for equal evaluation counts.
+    For n = 1 that probe is the step itself, and numDeriv returns its value: no repeat.
     """
     if np.any(~np.isfinite(h) | (h <= 0)):
         raise ValueError(f"option h must be positive and finite, got {h.tolist()}")
-    if probe and not target.vectorized:
+    if probe and not target.vectorized and x.size > 1:
         target((x + 1j * h)[None])
     values = target(x + 1j * (h[:, None] * np.eye(x.size)))
     return values.imag / _per_value(h, values)
@@ -545,3 +596,35 @@ def _complex_gradient(f: Function, h: NDArray, vectorized: bool) -> Callable:
         values = target(points[:, None, :] + 1j * (h[:, None] * np.eye(h.size)))
         return values.imag / h
     return gradients
+
+
+# --- automatic differentiation ------------------------------------------------------
+
+def _autodiff(f: Function, x: NDArray, kind: str, vectorized: bool) -> NDArray[np.float64]:
+    """One call of f on seeded :mod:`mathkit.autodiff` numbers; their derivative parts."""
+    number = HyperDual if kind == "hessian" else Dual
+    seeded = number.variables(x[None, :] if vectorized else x)
+    try:
+        out = f(seeded)
+    except IndexError as e:
+        if vectorized:
+            raise ValueError(f"{_vectorized_hint(kind)}; on a (1, {x.size}) array f raised "
+                             f"IndexError: {e}") from e
+        raise
+    if isinstance(out, (list, tuple)):  # a vector function written as a list of values
+        out = np.stack(out) if any(isinstance(v, Dual) for v in out) else np.asarray(out)
+    if not isinstance(out, Dual):  # f does not depend on x: zero derivatives
+        out = seeded.sum() * 0.0 + np.asarray(out, dtype=float)
+    target = _Target(lambda _: out.value, vectorized, kind)  # its checks, not its calls
+    value = target._shaped(np.asarray(out.value), 1 if vectorized else None)
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"f(x) is not finite at x = {x.tolist()}: {value}")
+    parts = out.hess if kind == "hessian" else out.grad
+    parts = parts.reshape(parts.shape[:out.order] + value.shape)
+    if vectorized:
+        parts = parts[(slice(None),) * out.order + (0,)]
+    if not np.all(np.isfinite(parts)):
+        raise ValueError(f"the derivative of f is not finite at x = {x.tolist()}")
+    if kind == "hessian":
+        return (parts + parts.T) / 2  # exact: symmetric by construction up to BLAS order
+    return parts if kind == "grad" else parts.T

@@ -445,7 +445,7 @@ def finite_below_one_vec(v):
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda: grad(f_fn, [1.0, 1.0], "forward"), "'richardson', 'central', 'complex'"),
+    (lambda: grad(f_fn, [1.0, 1.0], "forward"), "'richardson', 'central', 'complex', 'autodiff'"),
     (lambda: hessian(f_fn, [1.0, 1.0], method="Richardson"), "valid methods"),
     (lambda: grad(f_fn, [1.0, 1.0], step=0.1), "valid options: eps, d, zero_tol, r, v"),
     (lambda: grad(f_fn, [1.0, 1.0], "central", d=0.1), "valid options: h"),
@@ -475,13 +475,27 @@ def finite_below_one_vec(v):
     (lambda: grad(lambda v: v, [1.0, 2.0]), "grad: f must return a scalar, got shape (2,)"),
     (lambda: hessian(lambda v: v, [1.0, 2.0]),
      "hessian: f must return a scalar, got shape (2,)"),
-    (lambda: jacobian(f_fn, [1.0, 2.0]), "jacobian: f must return shape (m,), got shape ()"),
+    (lambda: jacobian(lambda v: np.eye(2), [1.0, 2.0]),
+     "jacobian: f must return shape (m,), got shape (2, 2)"),
     (lambda: jacobian(lambda v: v[: 1 + (v[0] > 1)], [1.0, 2.0]),
      "shape (1,), got shape (2,)"),
     (lambda: grad(lambda v: float(v[0, 0]), [1.0, 2.0], vectorized=True),
      "vectorized f on 1 points must return shape (1,), got shape ()"),
-    (lambda: jacobian(lambda X: X[:, 0], [1.0, 2.0], vectorized=True),
-     "must return shape (1, m), got shape (1,)"),
+    (lambda: jacobian(lambda X: X[:, :, None], [1.0, 2.0], vectorized=True),
+     "must return shape (1, m), got shape (1, 2, 1) (with vectorized=True, f must accept"),
+    (lambda: grad(lambda v: v[0] * v[0] + v[1], [1.0, 2.0], vectorized=True),
+     "f must accept a (k, n) array whose k rows are points (columns X[:, i], not x[i])"),
+    (lambda: grad(lambda v: v[0] * v[0] + v[1], [1.0, 2.0], "autodiff", vectorized=True),
+     "f must accept a (k, n) array"),
+    (lambda: hessian(lambda v: v[0] * v[0], [1.0, 2.0], vectorized=True),
+     "must return shape (1,), got shape (2,) (with vectorized=True"),
+    (lambda: grad(f_fn, [1.0, 1.0], "autodiff", h=0.1), "unknown option(s) h"),
+    (lambda: grad(lambda v: v[0] / (v[1] - 2), [1.0, 2.0], "autodiff"), "f(x) is not finite"),
+    (lambda: grad(lambda v: np.sqrt(v[0] - 1) + v[1], [1.0, 2.0], "autodiff"),
+     "np.sqrt is not differentiable at 0.0"),
+    (lambda: hessian(lambda v: np.abs(v[0] - 1) + v[1], [1.0, 2.0], "autodiff"),
+     "np.absolute is not differentiable at 0"),
+    (lambda: grad(lambda v: v, [1.0, 2.0], "autodiff"), "grad: f must return a scalar"),
     (lambda: grad(lambda v: "a", [1.0, 2.0]), "f must return real numbers"),
     (lambda: grad(lambda v: v[0] + 1j, [1.0, 2.0]), "f must return real numbers"),
     (lambda: grad(finite_below_one, [1.0, 2.0]), "not finite at the stencil point [1.0001"),
@@ -531,3 +545,143 @@ def test_stencil_points_have_r_bits():
     for sign, (axis, pair) in r_form.items():
         assert _axis_points(x, steps, sign).tobytes() == axis.tobytes()
         assert _pair_points(x, i, j, hi, hj, sign).tobytes() == pair.tobytes()
+
+
+# --- issue 11: complex-step counts for every n, scalar Jacobians, autodiff ---------------
+
+def complex_counts(n):
+    """mathkit's evaluation counts for the complex-step gradient and Hessian at n."""
+    f, calls = counted(lambda v: np.sum(np.exp(v) * np.arange(1, n + 1)))
+    grad(f, np.linspace(0.1, 0.5, n), "complex")
+    g = len(calls)
+    calls.clear()
+    hessian(f, np.linspace(0.1, 0.5, n), "complex")
+    return g, len(calls)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_complex_counts_follow_numderivs_code(n):
+    # numDeriv's grad: f(x), then the probe f(x + i h); for n = 1 it returns the probe's
+    # value, else one more call per coordinate. hessian: f(x), then that gradient at the
+    # 8n+1 points of a Richardson Jacobian.
+    g = 2 if n == 1 else n + 2
+    assert complex_counts(n) == (g, 1 + (8 * n + 1) * g)
+
+
+R_COUNTS = """
+suppressPackageStartupMessages(library(numDeriv))
+for (n in c(1, 2, 3, 5)) {
+  calls <- 0
+  f <- function(v) { calls <<- calls + 1; sum(exp(v) * seq_len(n)) }
+  x <- seq(0.1, 0.5, length.out = n)
+  invisible(grad(f, x, method = "complex")); g <- calls; calls <- 0
+  invisible(hessian(f, x, method = "complex"))
+  cat(n, g, calls, "\\n")
+}
+cat("jacobian-dim", dim(jacobian(function(v) sum(v * v), c(1, 2))), "\\n")
+"""
+
+
+def test_complex_counts_and_scalar_jacobian_in_real_r():
+    import subprocess
+
+    from support import rscript
+    if rscript() is None:
+        pytest.skip("Rscript not installed")
+    out = subprocess.run([rscript(), "--vanilla", "-e", R_COUNTS], capture_output=True,
+                         text=True, check=True).stdout.split("\n")
+    for line in out[:4]:
+        n, g, h = map(int, line.split())
+        assert complex_counts(n) == (g, h)
+    assert out[4].split() == ["jacobian-dim", "1", "2"]
+
+
+@pytest.mark.parametrize("method", ["richardson", "central", "complex", "autodiff"])
+def test_jacobian_of_a_scalar_function_is_one_row(method):
+    f = partial(mix3, m=cmath) if method == "complex" else mix3_np
+    x = POINT
+    J = jacobian(f, x, method)
+    assert J.shape == (1, 3)
+    np.testing.assert_array_equal(J[0], jacobian(lambda v: np.stack([f(v)]) if method ==
+                                                 "autodiff" else np.array([f(v)]), x, method)[0])
+    if method != "complex":  # complex: numDeriv's jacobian has no probe, grad has one
+        Jv = jacobian(mix3_np, x, method, vectorized=True)
+        assert Jv.shape == (1, 3)
+    assert disagreement(J[0], np.array(MIX3_GRAD(x))) < 1e-9
+
+
+# --- automatic differentiation against exact derivatives ----------------------------------
+
+def exact_rosenbrock(x):
+    n = x.size
+    g, h = np.zeros(n), np.zeros((n, n))
+    for i in range(n - 1):
+        a = x[i + 1] - x[i] ** 2
+        g[i] += -400 * x[i] * a - 2 * (1 - x[i])
+        g[i + 1] += 200 * a
+        h[i, i] += 1200 * x[i] ** 2 - 400 * x[i + 1] + 2
+        h[i + 1, i + 1] += 200
+        h[i, i + 1] = h[i + 1, i] = -400 * x[i]
+    return g, h
+
+
+def test_autodiff_mix3_is_exact_from_one_evaluation():
+    f, calls = counted(mix3_np)
+    g = grad(f, POINT, "autodiff")
+    H = hessian(f, POINT, "autodiff")
+    assert len(calls) == 2
+    # exact up to a few ulps (sympy's lambdified formulas round too)
+    assert disagreement(g, np.array(MIX3_GRAD(POINT))) < 1e-15
+    assert disagreement(H, np.array(MIX3_HESS(POINT), dtype=float)) < 1e-15
+    assert np.array_equal(H, H.T)
+    np.testing.assert_allclose(hessian(mix3_np, POINT, "autodiff", vectorized=True), H,
+                               rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 10, 50])
+def test_autodiff_rosenbrock(n):
+    x = np.linspace(-1.1, 1.3, n)
+    g, h = exact_rosenbrock(x)
+    for f in (rosenbrock, lambda v: np.sum(100 * (v[1:] - v[:-1] ** 2) ** 2
+                                           + (1 - v[:-1]) ** 2)):
+        assert np.max(np.abs(grad(f, x, "autodiff") - g)) <= 1e-14 * max(np.max(np.abs(g)), 1)
+        assert np.max(np.abs(hessian(f, x, "autodiff") - h)) <= 1e-14 * max(np.max(np.abs(h)),
+                                                                             1)
+
+
+def test_autodiff_jacobian_and_its_output_forms():
+    x = np.array([0.5, 2.0, -0.25])
+    exact = np.array([[x[1], x[0], -np.exp(x[2])],
+                      [np.cos(x[0]), 2 * x[1] * x[2], x[1] ** 2],
+                      [np.log(x[1]), x[0] / x[1], 0.0],
+                      [1.0, 1.0, 1.0]])
+    as_list = lambda v: [v[0] * v[1] - np.exp(v[2]), np.sin(v[0]) + v[1] * v[1] * v[2],  # noqa: E731
+                         np.log(v[1]) * v[0], v[0] + v[1] + v[2]]
+    for f in (as_list, lambda v: np.stack(as_list(v))):
+        f, calls = counted(f)
+        assert disagreement(jacobian(f, x, "autodiff"), exact) < 1e-15
+        assert len(calls) == 1
+    # a constant f: zero derivatives, not an error
+    assert hessian(lambda v: 3.0, x, "autodiff").tolist() == np.zeros((3, 3)).tolist()
+
+
+def test_autodiff_follows_branches():
+    def piecewise(v):
+        if v[0] > 0:
+            return v[0] ** 3 * v[1]
+        return -v[0] * v[1]
+    assert hessian(piecewise, [2.0, 3.0], "autodiff").tolist() == [[36.0, 12.0], [12.0, 0.0]]
+    assert hessian(piecewise, [-2.0, 3.0], "autodiff").tolist() == [[0.0, -1.0], [-1.0, 0.0]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(quadratics())
+def test_autodiff_quadratic_derivatives(problem):
+    a, b, x = problem
+
+    def f(v):
+        return 0.5 * (v @ (a @ v)) + b @ v
+    scale = max(np.max(np.abs(a)), 1.0) * max(np.max(np.abs(x)), 1.0)
+    # a @ x rounds: the gradient's error is that of one matrix-vector product
+    assert np.max(np.abs(grad(f, x, "autodiff") - (a @ x + b))) <= 1e-13 * scale
+    np.testing.assert_allclose(hessian(f, x, "autodiff"), a, rtol=0, atol=1e-14 * scale)
