@@ -7,6 +7,7 @@ copy that ships with the package and that the book reads: a stale fixture fails.
 """
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -21,14 +22,37 @@ def test_every_script_has_a_fixture():
     assert not missing, f"scripts without a committed fixture: {missing}"
 
 
+def r_packages(script) -> list[str]:
+    """The R packages a script loads: library(x), requireNamespace("x"), x::f."""
+    text = script.read_text()
+    found = re.findall(r"(?:library|require|requireNamespace)\(\s*[\"']?(\w+)", text)
+    found += re.findall(r"\b([A-Za-z][\w.]*)::", text)
+    base = {"base", "stats", "utils", "datasets", "methods", "graphics", "grDevices"}
+    return sorted(set(found) - base)
+
+
+def missing_r_packages(exe: str, names: list[str]) -> list[str]:
+    probe = "; ".join(f'if (!requireNamespace("{n}", quietly = TRUE)) cat("{n}\\n")'
+                      for n in names)
+    out = subprocess.run([exe, "--vanilla", "-e", probe or "invisible()"], capture_output=True,
+                         text=True, check=True).stdout
+    return out.split()
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_fixture_is_fresh(script, tmp_path):
     exe = rscript()
     if exe is None:
         pytest.skip("Rscript not installed: cannot re-derive the R fixtures")
+    missing = missing_r_packages(exe, r_packages(script))
+    # Debian packages CRAN package x as r-cran-x (lower case); .ci/run installs them.
+    assert not missing, (f"{script.name} needs the R package(s) {', '.join(missing)}: install "
+                         + " ".join(f"r-cran-{m.lower()}" for m in missing)
+                         + " (apt-get install --no-install-recommends ...)")
     out = tmp_path / f"{script.stem}.json"
-    subprocess.run([exe, "--vanilla", str(script), str(out)], check=True,
-                   cwd=REFERENCE, capture_output=True, timeout=600)
+    run = subprocess.run([exe, "--vanilla", str(script), str(out)], cwd=REFERENCE,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, f"{script.name} failed in R:\n{run.stderr[-2000:]}"
     fresh = json.loads(out.read_text())
     committed = json.loads((FIXTURES / f"{script.stem}.json").read_text())
     # Same R, same machine kind: values agree to the last bit or a few ulps of libm.
