@@ -22,15 +22,19 @@ BIN = Path(sys.executable).parent
 
 def make_flags() -> list[str]:
     """The jupyter-book flags of the Makefile's `book` target."""
-    line = next(ln for ln in (ROOT / "Makefile").read_text().splitlines()
-                if "jupyter-book build" in ln)
-    return re.search(r"jupyter-book build \. (.*)$", line).group(1).split()
+    # The command may be quoted: "$(BIN)/jupyter-book" build . -W ...
+    found = (re.search(r"""jupyter-book["']? build \. (.*)$""", ln)
+             for ln in (ROOT / "Makefile").read_text().splitlines())
+    return next(m for m in found if m).group(1).split()
 
 
 def write_book(root: Path, source: str, stored: str) -> None:
     shutil.copy(ROOT / "_config.yml", root / "_config.yml")
     (root / "book").mkdir()
-    shutil.copy(ROOT / "book" / "favicon.svg", root / "book" / "favicon.svg")  # named by the config
+    # Files the config names: the favicon, the bibliography, the stylesheet folder.
+    shutil.copy(ROOT / "book" / "favicon.svg", root / "book" / "favicon.svg")
+    shutil.copy(ROOT / "book" / "references.bib", root / "book" / "references.bib")
+    shutil.copytree(ROOT / "book" / "_static", root / "book" / "_static")
     (root / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapter\n")
     (root / "index.md").write_text("# A throwaway book\n")
     result = new_output("execute_result", {"text/plain": stored}, execution_count=1)

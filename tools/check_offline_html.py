@@ -3,7 +3,8 @@
 Reads every .html, .css and .js file under the build directory and lists each
 URL with a scheme or a protocol-relative '//' prefix that a browser would load
 (script, stylesheet, image, font, iframe, CSS url(), JS import). Plain <a href>
-links to outside pages are reported too: the book is meant to be read offline.
+links to outside pages (a cited DOI, a licence) are allowed: the reader follows them by
+choice, and the page never loads them; everything the page loads must be local.
 
 It also fails when a page loads a local file (script, stylesheet, image, icon)
 that the build did not write, and when a page with math does not load the
@@ -16,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+TAG = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*>")
 HTML_URL = re.compile(r"""\b(?:src|href|srcset|data|poster|content)\s*=\s*["']\s*"""
                       r"""((?:[a-z][a-z0-9+.-]*:)?//[^"'\s]+)""", re.I)
 CSS_URL = re.compile(r"""url\(\s*["']?((?:[a-z][a-z0-9+.-]*:)?//[^"')\s]+)""", re.I)
@@ -37,8 +39,9 @@ def external_urls(path: Path) -> list[str]:
     # CSS and JS (mostly MathJax, far larger than the pages) are scanned once: not kept.
     text = read(path) if path.suffix == ".html" else path.read_text(errors="replace")
     if path.suffix == ".html":
-        # Inline <style> blocks are CSS too.
-        urls = HTML_URL.findall(text) + CSS_URL.findall(text)
+        # Inline <style> blocks are CSS too; an <a> tag's href is a link, not a load.
+        tags = (t.group(0) for t in TAG.finditer(text) if t.group(1).lower() != "a")
+        urls = [u for tag in tags for u in HTML_URL.findall(tag)] + CSS_URL.findall(text)
     elif path.suffix == ".css":
         urls = CSS_URL.findall(text)
     else:
