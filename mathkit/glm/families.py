@@ -59,16 +59,22 @@ class _Binomial:
         k, m = np.round(wt * y), np.round(wt)
         return float(np.sum(gammaln(m + 1) - gammaln(k + 1) - gammaln(m - k + 1)))
 
-    def check(self, y, wt, row0: int) -> str | None:
+    def check(self, y, wt, row0: int) -> tuple[int, str] | None:
         bad = np.flatnonzero((y < 0) | (y > 1))
         if bad.size:
             i = bad[0]
             raise ValueError(f"binomial y must lie in [0, 1] (a proportion of successes): "
-                             f"row {row0 + i} has y = {y[i]!r} ({bad.size} such rows in its block)")
+                             f"row {row0 + i} has y = {y[i]!r}", row0 + i)
         m = wt * y
         if np.any(np.abs(m - np.round(m)) > 1e-3):
-            return "non-integer number of successes (weights * y) in a binomial fit"
+            return row0, "non-integer number of successes (weights * y) in a binomial fit"
         return None
+
+    def prepare(self, y, wb):
+        return y
+
+    def invalid(self, eta, mu) -> int:
+        return 0
 
     def boundary(self, eta, mu) -> int:
         """Rows with mu within 10 eps of 0 or 1 (R's warning): exactly those beyond the clamps."""
@@ -114,15 +120,21 @@ class _Poisson:
     def loglik_const(self, y, wt) -> float:
         return -float(np.sum(wt * gammaln(y + 1)))
 
-    def check(self, y, wt, row0: int) -> str | None:
+    def check(self, y, wt, row0: int) -> tuple[int, str] | None:
         bad = np.flatnonzero(y < 0)
         if bad.size:
             i = bad[0]
-            raise ValueError(f"Poisson y must be a count >= 0: row {row0 + i} has y = {y[i]!r} "
-                             f"({bad.size} such rows in its block)")
+            raise ValueError(f"Poisson y must be a count >= 0: row {row0 + i} has y = {y[i]!r}",
+                             row0 + i)
         if np.any(y != np.floor(y)):
-            return "non-integer counts in a Poisson fit: log-likelihood and AIC are undefined"
+            return row0, "non-integer counts in a Poisson fit: log-likelihood and AIC are undefined"
         return None
+
+    def prepare(self, y, wb):
+        return y
+
+    def invalid(self, eta, mu) -> int:
+        return 0
 
     def boundary(self, eta, mu) -> int:
         return int(np.count_nonzero(mu < 10 * _EPS)) if mu.min() < 10 * _EPS else 0

@@ -11,26 +11,28 @@ from numpy.typing import ArrayLike
 
 from .._checks import count, tolerance
 from .families import _FAMILIES
-from .irls_pass import _Pass, _pass
-from .linalg import _check_finite, _check_rank, _solve, _symmetric
+from .irls_pass import PassSpec, Sums, run_pass
+from .linalg import _check_rank, _solve, _symmetric
 from .report import _report
 from .result import GLMResult, _result
-from .sources import _array_source, _block_source, _Blocks, _Source
+from .sources import make_source
 
 
 @dataclass
 class _Fit:
     beta: np.ndarray
-    last: _Pass  # the pass at beta: deviance and fitted values there
+    last: Sums  # the pass at beta: the deviance there
     gram: np.ndarray  # the X'WX that gave beta: its inverse is cov, as in R and statsmodels
-    start: _Pass  # the first pass: what the data look like
+    start: Sums  # the first pass: what the data look like
     history: list[float]
     converged: bool
     message: str
     step: np.ndarray | None = None  # the last change of beta
+    null_dev: float = 0.0  # the null deviance when it needs no fit of its own
 
 
-def _iterate(src: _Source, fam, tol: float, max_iter: int, null=None) -> _Fit:
+def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
+             intercept_only: bool = False) -> _Fit:
     """R's glm.fit loop; every iteration is one pass over the data.
 
     When Newton's own forecast of the deviance decrease, ``step' X'WX step``, is
@@ -39,19 +41,21 @@ def _iterate(src: _Source, fam, tol: float, max_iter: int, null=None) -> _Fit:
     R's covariance uses the previous X'WX anyway. A wrong forecast costs one
     more pass, never a different answer.
     """
-    start = _pass(src, fam)
-    _check_finite(src, start)
-    _check_rank(start.G, src.names)
+    def read(**kw: Any) -> Sums:
+        return run_pass(src, PassSpec(fam, intercept_only=intercept_only, **kw))
+
+    start = read()
+    _check_rank(start.G, ("(Intercept)",) if intercept_only else src.names)
     if null == "auto":  # R's null model when it needs no fit of its own
         null = start.sum_wy / start.sum_w if start.ones.any() else "offset"
     gram, old, step = start.G, None, None
     beta = _solve(gram, start.r)
-    devold, history = start.dev, []
+    devold, history, null_dev = start.dev, [], 0.0
     for it in range(1, max_iter + 1):
         extra = null if it == 1 else None
         light = step is not None and \
             _symmetric(gram) @ step @ step < tol * (abs(devold) + 0.1)
-        acc = _pass(src, fam, beta, step, extra, start.binary, gram=not light)
+        acc = read(beta=beta, step=step, null=extra, binary=start.binary, gram=not light)
         halvings = 0
         while not np.isfinite(acc.dev):  # R halves the step back towards the last good beta
             if old is None:
@@ -66,37 +70,33 @@ def _iterate(src: _Source, fam, tol: float, max_iter: int, null=None) -> _Fit:
                               UserWarning, stacklevel=3)
             beta, halvings = (beta + old) / 2, halvings + 1
             step = beta - old
-            acc = _pass(src, fam, beta, step, extra, start.binary)
+            acc = read(beta=beta, step=step, null=extra, binary=start.binary)
         if it == 1:
-            start.null_dev = acc.null_dev
+            null_dev = acc.null_dev
         history.append(acc.dev)
         if abs(acc.dev - devold) / (abs(acc.dev) + 0.1) < tol:
             return _Fit(beta, acc, gram, start, history, True, f"converged in {it} iterations",
-                        step)
+                        step, null_dev)
         if it == max_iter:
             break
         if light:  # the forecast was wrong: read the data again for X'WX
-            acc = _pass(src, fam, beta, step, None, start.binary)
+            acc = read(beta=beta, step=step, binary=start.binary)
         try:
             new = _solve(acc.G, acc.r)
         except np.linalg.LinAlgError:
             return _Fit(beta, acc, gram, start, history, False,
-                        f"X'WX became singular at iteration {it} (weights underflowed)", step)
+                        f"X'WX became singular at iteration {it} (weights underflowed)", step,
+                        null_dev)
         old, step, beta, devold, gram = beta, new - beta, new, acc.dev, acc.G
     return _Fit(beta, acc, gram, start, history, False, f"no convergence in {max_iter} iterations",
-                step)
+                step, null_dev)
 
 
-def _null_deviance(src: _Source, fam, fit: _Fit, tol: float, max_iter: int) -> float:
+def _null_deviance(src: Any, fam, fit: _Fit, tol: float, max_iter: int) -> float:
     """R's glm(): with an offset and an intercept the null model is fitted by IRLS too."""
     if not (fit.start.has_offset and fit.start.ones.any()):
-        return fit.start.null_dev
-
-    def ones() -> _Blocks:
-        for row0, _, yb, wb, ob in src.blocks():
-            yield row0, np.ones((len(yb), 1)), yb, wb, ob
-
-    return _iterate(_Source(ones, 1, ("(Intercept)",)), fam, tol, max_iter).last.dev
+        return fit.null_dev
+    return _iterate(src, fam, tol, max_iter, intercept_only=True).last.dev
 
 
 def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
@@ -172,17 +172,12 @@ def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
     count("max_iter", max_iter)
     if block_rows is not None:
         count("block_rows", block_rows)
-    if y is None and not isinstance(X, np.ndarray) and not hasattr(X, "columns"):
-        if weights is not None or offset is not None:
-            raise ValueError("with a block source, weights and offset go inside the blocks")
-        src = _block_source(X, block_rows)
-    else:
-        src = _array_source(X, y, weights, offset, block_rows)
+    src = make_source(X, y, weights, offset, block_rows)
     fit = _iterate(src, fam, float(tol), int(max_iter), null="auto")
     if fit.start.note:
-        warnings.warn(fit.start.note, UserWarning, stacklevel=2)
+        warnings.warn(fit.start.note[1], UserWarning, stacklevel=2)
     converged, message = _report(fam, fit, src.names)
-    return _result(fam, fit, src.names, _null_deviance(src, fam, fit, tol, max_iter),
+    return _result(src, fam, fit, _null_deviance(src, fam, fit, tol, max_iter),
                    converged, message)
 
 

@@ -1,98 +1,190 @@
-"""One IRLS pass: a read of the data at fixed coefficients, summed over blocks."""
+"""One IRLS pass as map and combine: per-block partial sums, and how two of them add.
+
+:func:`block_sums` reads one block of rows at fixed coefficients (or at R's
+start values) and returns a :class:`Sums` holding only ``O(p**2)`` numbers: the
+upper triangle of X'WX, X'Wz, the deviance and log-likelihood, counts and
+flags, and the first bad row (by global row number) if the block has one.
+:func:`combine` adds two of them. A pass is ``source.map_reduce(partial(
+block_sums, spec=spec), combine)`` (see :mod:`mathkit.glm.sources`); no per-row
+array outlives a block. Fitted values come from a separate :func:`block_fitted`.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 from scipy.linalg.blas import dsyrk
 
-from .sources import _Source
+from .sources import Block
 
 
-class _Pass:
-    """Sums over one read of the data at fixed coefficients (or at R's start values)."""
+@dataclass(frozen=True, eq=False)
+class PassSpec:
+    """What a pass computes: at ``beta`` (None: R's start), with or without X'WX."""
 
-    def __init__(self, p: int):
-        self.G = np.zeros((p, p), order="F")  # upper triangle of X'WX (syrk fills only that)
-        self.r = np.zeros(p)  # X'Wz
-        self.dev = self.ll = self.null_dev = 0.0
-        self.mu: list[np.ndarray] = []
-        self.diverging = self.boundary = 0
-        # Filled by the start pass only: what the data look like.
-        self.n = self.n_ok = 0
-        self.sum_w = self.sum_wy = self.ll_const = 0.0
-        self.ones = np.ones(p, dtype=bool)
-        self.has_offset = False
-        self.binary = True  # y only 0 or 1
-        self.note: str | None = None
+    fam: Any
+    beta: np.ndarray | None = None
+    step: np.ndarray | None = None  # the last change of beta: rows running off are counted
+    null: float | str | None = None  # a null fitted mean, or "offset": add the null deviance
+    binary: bool = False  # y only 0 or 1 (the start pass finds out)
+    gram: bool = True  # accumulate X'WX and X'Wz
+    intercept_only: bool = False  # X replaced by a column of ones (R's null model)
 
 
-def _check_block(acc: _Pass, fam, row0: int, Xb, yb, wb, ob) -> None:
-    """Validate one block on the first read and gather what the null model needs."""
-    for what, v in (("y", yb), ("weights", wb), ("offset", ob)):
+@dataclass(frozen=True, eq=False)
+class Sums:
+    """Partial sums of one or more blocks; all fields add (or and/or/min/max) under combine."""
+
+    G: np.ndarray | None  # upper triangle of X'WX (syrk fills only that)
+    r: np.ndarray | None  # X'Wz
+    dev: float = 0.0
+    ll: float = 0.0
+    null_dev: float = 0.0
+    boundary: int = 0  # fitted values numerically at the boundary (R's warning)
+    diverging: int = 0  # rows fitted almost perfectly whose eta still runs away
+    invalid: int = 0  # rows whose eta or mu is outside the link's valid range
+    error: tuple[int, str, int | None] | None = None  # (global row, message, column of X)
+    note: tuple[int, str] | None = None  # (global row, warning text): R's data warnings
+    # Facts about the data, gathered by the start pass only.
+    n: int = 0
+    n_ok: int = 0  # rows with positive weight
+    sum_w: float = 0.0
+    sum_wy: float = 0.0
+    ll_const: float = 0.0  # the part of the log-likelihood that does not depend on mu
+    ones: np.ndarray | None = None  # columns equal to 1 in every row (an intercept)
+    xmax: np.ndarray | None = None  # max |X| per column
+    has_offset: bool = False
+    binary: bool = True
+
+
+def _first(a, b):
+    if a is None or b is None:
+        return a if b is None else b
+    return min(a, b)
+
+
+def combine(a: Sums, b: Sums) -> Sums:
+    """The sums of two disjoint sets of rows; associative, a new object."""
+    both = a.ones is not None and b.ones is not None
+    return Sums(
+        G=None if a.G is None or b.G is None else a.G + b.G,
+        r=None if a.r is None or b.r is None else a.r + b.r,
+        dev=a.dev + b.dev, ll=a.ll + b.ll, null_dev=a.null_dev + b.null_dev,
+        boundary=a.boundary + b.boundary, diverging=a.diverging + b.diverging,
+        invalid=a.invalid + b.invalid, error=_first(a.error, b.error),
+        note=_first(a.note, b.note), n=a.n + b.n, n_ok=a.n_ok + b.n_ok,
+        sum_w=a.sum_w + b.sum_w, sum_wy=a.sum_wy + b.sum_wy, ll_const=a.ll_const + b.ll_const,
+        ones=(a.ones & b.ones) if both else None,
+        xmax=np.maximum(a.xmax, b.xmax) if both else None,
+        has_offset=a.has_offset or b.has_offset, binary=a.binary and b.binary)
+
+
+def _bad_value(row0: int, Xb, yb, wb, ob) -> tuple[int, str, None] | None:
+    """The first non-finite or negative-weight entry of a block, by global row."""
+    for what, v in (("weights", wb), ("y", yb), ("offset", ob)):
         if v is not None and not np.isfinite(v).all():
             i = np.flatnonzero(~np.isfinite(v))[0]
-            raise ValueError(f"{what} has a non-finite value {v[i]} at row {row0 + i}")
-    if wb is not None and (wb < 0).any():
-        i = np.flatnonzero(wb < 0)[0]
-        raise ValueError(f"weights must be >= 0: row {row0 + i} has weight {wb[i]}")
+            return row0 + i, f"{what} has a non-finite value {v[i]} at row {row0 + i}", None
+        if what == "weights" and v is not None and (v < 0).any():
+            i = np.flatnonzero(v < 0)[0]
+            return row0 + i, f"weights must be >= 0: row {row0 + i} has weight {v[i]}", None
+    return None
+
+
+def _facts(fam, row0: int, Xb, yb, wb, ob) -> dict:
+    """What the start pass learns about a block: counts, the intercept, R's data checks."""
     wt = 1.0 if wb is None else wb
-    acc.note = fam.check(yb, wt, row0) or acc.note
-    if acc.ones.any():  # after a block or two only the intercept column is left to check
-        j = np.flatnonzero(acc.ones)
-        acc.ones[j] = (Xb[:, j] == 1).all(axis=0)
-    acc.n += len(yb)
-    acc.n_ok += len(yb) if wb is None else int(np.count_nonzero(wb))
-    acc.sum_w += len(yb) if wb is None else float(wb.sum())
-    acc.sum_wy += float(np.sum(wt * yb))
     binary = bool(np.all((yb == 0) | (yb == 1)))
-    acc.binary &= binary
-    if not (binary and wb is None):  # log(choose(1, y)) = 0 for 0/1 outcomes
-        acc.ll_const += fam.loglik_const(yb, wt)
-    acc.has_offset |= ob is not None
+    note = fam.check(yb, wt, row0)
+    return dict(
+        n=len(yb), n_ok=len(yb) if wb is None else int(np.count_nonzero(wb)),
+        sum_w=len(yb) if wb is None else float(wb.sum()), sum_wy=float(np.sum(wt * yb)),
+        # log(choose(1, y)) = 0 for 0/1 outcomes
+        ll_const=0.0 if binary and wb is None else fam.loglik_const(yb, wt),
+        ones=(Xb == 1).all(axis=0), xmax=np.abs(Xb).max(axis=0),
+        has_offset=ob is not None, binary=binary, note=note)
 
 
-def _pass(src: _Source, fam, beta=None, step=None, null=None, binary=False,
-          gram=True) -> _Pass:
-    """One read of the data: deviance at ``beta`` and the weighted least-squares sums.
-
-    ``beta=None`` is R's start (eta = link(mustart)) and validates the data.
-    ``step`` (the last change of beta) lets rows whose fit runs off to 0 or 1 be
-    counted; ``null`` (a fitted mean, or "offset") adds the null deviance;
-    ``gram=False`` skips the least-squares sums.
-    """
-    acc, buf = _Pass(src.p), np.empty((0, src.p))
-    B = None if beta is None else np.column_stack([beta] if step is None else [beta, step])
+def block_sums(block: Block, spec: PassSpec) -> Sums:
+    """The partial sums of one block of rows (pure: reads the block, keeps nothing)."""
+    fam = spec.fam
+    row0, Xb, yb, wb, ob = block
+    if spec.intercept_only:
+        Xb = np.ones((len(yb), 1))
+    start = spec.beta is None
+    bad = _bad_value(row0, Xb, yb, wb, ob) if start else None
+    if bad is not None:
+        return Sums(None, None, error=bad)
+    yb = fam.prepare(yb, wb)
+    try:
+        facts = _facts(fam, row0, Xb, yb, wb, ob) if start else {}
+    except ValueError as e:  # a y the family refuses: a row-numbered message
+        return Sums(None, None, error=(e.args[1], e.args[0], None))
+    wt = 1.0 if wb is None else wb
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        for row0, Xb, yb, wb, ob in src.blocks():
-            wt = 1.0 if wb is None else wb
-            if B is None:
-                _check_block(acc, fam, row0, Xb, yb, wb, ob)
-                eta = fam.link(fam.start(yb, wt))
-            else:
-                E = Xb @ B  # columns: eta (less offset) and, after a step, its change
-                eta = E[:, 0] if ob is None else E[:, 0] + ob
-            mu, mu_eta = fam.inverse(eta)
-            dev, ll = fam.terms(yb, mu, wt, binary if B is not None else acc.binary)
-            acc.dev, acc.ll = acc.dev + dev, acc.ll + ll
-            if not np.isfinite(acc.dev):  # overflow: the caller halves the step, as R does
-                return acc
-            acc.mu.append(mu)
-            acc.boundary += fam.boundary(eta, mu)
-            if step is not None and (E[:, 1].max() > 0.5 or E[:, 1].min() < -0.5):
-                acc.diverging += fam.diverging(yb, eta, E[:, 1], wt)
-            if null is not None:
-                mu0 = null
-                if null == "offset":
-                    mu0 = fam.inverse(np.zeros(1) if ob is None else ob)[0]
-                acc.null_dev += fam.deviance(yb, mu0, wt)
-            if not gram:
-                continue
-            # Working weights and response; sqrt(w) X is the only block-sized temporary.
-            sw = np.sqrt(fam.weight(mu, mu_eta) if wb is None else wb * fam.weight(mu, mu_eta))
-            z = (eta if ob is None else eta - ob) + (yb - mu) / mu_eta
-            if len(buf) < len(yb):
-                buf = np.empty((len(yb), src.p))
-            Xs = np.multiply(Xb, sw[:, None], out=buf[:len(yb)])
-            acc.G = dsyrk(1.0, Xs.T, beta=1.0, c=acc.G, overwrite_c=1)
-            acc.r += Xs.T @ (sw * z)
-    return acc
+        if start:
+            eta = fam.link(fam.start(yb, wt))
+        else:
+            B = spec.beta if spec.step is None else np.column_stack([spec.beta, spec.step])
+            E = Xb @ B  # columns: eta (less offset) and, after a step, its change
+            eta = E if spec.step is None else E[:, 0]
+            if ob is not None:
+                eta = eta + ob
+        mu, mu_eta = fam.inverse(eta)
+        dev, ll = fam.terms(yb, mu, wt, spec.binary if not start else facts["binary"])
+        out = dict(dev=dev, ll=ll, invalid=fam.invalid(eta, mu), **facts)
+        if not np.isfinite(dev):  # the caller halves the step, as R does
+            return Sums(None, None, **out)
+        out["boundary"] = fam.boundary(eta, mu)
+        if spec.step is not None and (E[:, 1].max() > 0.5 or E[:, 1].min() < -0.5):
+            out["diverging"] = fam.diverging(yb, eta, E[:, 1], wt)
+        if spec.null is not None:
+            mu0 = spec.null
+            if spec.null == "offset":
+                mu0 = fam.inverse(np.zeros(1) if ob is None else ob)[0]
+            out["null_dev"] = fam.deviance(yb, mu0, wt)
+        if not spec.gram:
+            return Sums(None, None, **out)
+        # Working weights and response; sqrt(w) X is the only block-sized temporary.
+        w = fam.weight(mu, mu_eta)
+        sw = np.sqrt(w if wb is None else wb * w)
+        z = (eta if ob is None else eta - ob) + (yb - mu) / mu_eta
+        Xs = np.multiply(Xb, sw[:, None], out=np.empty(Xb.shape))  # C order: syrk reads Xs.T
+        G = dsyrk(1.0, Xs.T, trans=0, lower=0)
+        r = Xs.T @ (sw * z)
+    if start and not (np.isfinite(G).all() and np.isfinite(r).all()):
+        out["error"] = _overflow(row0, Xb, yb, w)
+    return Sums(np.asfortranarray(G), r, **out)
+
+
+def _overflow(row0: int, Xb, yb, w) -> tuple[int, str, int | None]:
+    """Why X'WX is not finite: a bad entry of X, or working weights too large."""
+    if not np.isfinite(Xb).all():
+        i, j = np.argwhere(~np.isfinite(Xb))[0]
+        return row0 + i, f"X has a non-finite value {Xb[i, j]} at row {row0 + i}", int(j)
+    i = int(np.argmax(np.where(np.isfinite(w), w, np.inf)))
+    return row0 + i, (f"the working weights overflow (y = {yb[i]!r} at row {row0 + i} gives "
+                      f"weight {w[i]!r}), so X'WX is not finite; X has no non-finite values: "
+                      "rescale y or the columns of X"), None
+
+
+def block_fitted(block: Block, fam: Any, beta: np.ndarray, intercept_only=False) -> np.ndarray:
+    """Fitted means of one block of rows at ``beta``."""
+    _, Xb, yb, _, ob = block
+    eta = np.full(len(yb), beta[0]) if intercept_only else Xb @ beta
+    with np.errstate(over="ignore"):
+        return fam.inverse(eta if ob is None else eta + ob)[0]
+
+
+def run_pass(src: Any, spec: PassSpec) -> Sums:
+    """One read of the data; a ValueError names the first bad row."""
+    sums = src.map_reduce(partial(block_sums, spec=spec), combine)
+    if sums is None:
+        raise ValueError("X has no rows")
+    if sums.error is not None:
+        _, message, j = sums.error
+        raise ValueError(message if j is None else f"{message}, column {src.names[j]!r}")
+    return sums

@@ -5,9 +5,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sla
 
-from .irls_pass import _Pass
-from .sources import _Source
-
 _ALIAS_TOL = 1e-10  # squared relative residual of a column below which it counts as aliased
 
 
@@ -31,18 +28,6 @@ def _inverse(G: np.ndarray) -> np.ndarray:
         inv = sla.pinvh(_symmetric(G) / np.outer(d, d))
     inv = (inv + inv.T) / 2
     return inv / np.outer(d, d)
-
-
-def _check_finite(src: _Source, start: _Pass) -> None:
-    """A non-finite X shows up in X'WX, which is cheaper to test than X; then find it."""
-    if np.isfinite(start.G).all() and np.isfinite(start.r).all():
-        return
-    for row0, Xb, *_ in src.blocks():
-        if not np.isfinite(Xb).all():
-            i, j = np.argwhere(~np.isfinite(Xb))[0]
-            raise ValueError(f"X has a non-finite value {Xb[i, j]} at row {row0 + i}, "
-                             f"column {src.names[j]!r}")
-    raise ValueError("X'WX overflowed: X has values too large to square; rescale its columns")
 
 
 def _check_rank(G: np.ndarray, names: tuple[str, ...]) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import ndtr
 
+from .irls_pass import block_fitted
 from .linalg import _inverse
 
 if TYPE_CHECKING:
@@ -35,7 +38,8 @@ class GLMResult:
     converged : bool
         R's deviance test was met and the data are not separated.
     fitted : ndarray, shape (n,)
-        Fitted means ``mu`` (probabilities or rates).
+        Fitted means ``mu`` (probabilities or rates), computed on first access
+        by one more read of the data (the fit itself keeps no per-row arrays).
     names : tuple of str
         Column names of X (DataFrame columns, else ``x0, x1, ...``).
     family : str
@@ -69,13 +73,18 @@ class GLMResult:
     aic: float
     nit: int
     converged: bool
-    fitted: np.ndarray = field(repr=False)
     history: np.ndarray = field(repr=False)
     names: tuple[str, ...]
     family: str
     df_resid: int
     df_null: int
     message: str
+    _fitted: Callable[[], np.ndarray] = field(repr=False)
+
+    @cached_property
+    def fitted(self) -> np.ndarray:
+        """Fitted means ``mu``, one per row: computed on first access by one more pass."""
+        return self._fitted()
 
     def summary(self) -> Any:
         """R's coefficient table as a pandas DataFrame indexed by ``names``.
@@ -99,13 +108,15 @@ class GLMResult:
                 f"AIC: {self.aic:.6g}")
 
 
-def _result(fam, fit: _Fit, names, null_dev: float, converged: bool, message: str) -> GLMResult:
+def _result(src, fam, fit: _Fit, null_dev: float, converged: bool, message: str) -> GLMResult:
+    names = src.names
     p, s = len(names), fit.start
     cov = _inverse(fit.gram)
     loglik = s.ll_const + fit.last.ll if fam.name == "binomial" or s.note is None else np.nan
     return GLMResult(
         coef=fit.beta, se=np.sqrt(np.diag(cov)), cov=cov, deviance=fit.last.dev,
         null_deviance=null_dev, loglik=loglik, aic=-2 * loglik + 2 * p, nit=len(fit.history),
-        converged=converged, fitted=np.concatenate(fit.last.mu), history=np.array(fit.history),
+        converged=converged, history=np.array(fit.history),
         names=tuple(names), family=fam.name, df_resid=s.n_ok - p,
-        df_null=s.n_ok - int(s.ones.any()), message=message)
+        df_null=s.n_ok - int(s.ones.any()), message=message,
+        _fitted=partial(src.map_rows, partial(block_fitted, fam=fam, beta=fit.beta)))
