@@ -123,3 +123,36 @@ def erratum(notebook: str, name: str) -> str:
     note = ERRATUM.fullmatch(notes[0])
     assert note and note.group(1) == name, f"{name} is not in the book's erratum form"
     return note.group(2)
+
+
+HIDDEN_TAGS = {"remove-cell", "remove-input"}
+PLUMBING = ("glue(", "r_reference", "benchmark_results")
+
+
+def page_problems(notebook: str, prefix: str) -> list[str]:
+    """How a stored notebook breaks the book's page conventions (empty when it keeps them).
+
+    Visible code cells hold no plumbing (``glue(``, fixture reads); every figure cell has
+    ``mystnb.figure`` metadata named ``fig-<prefix>-...`` with a caption, and the prose
+    refers to it by ``{numref}``; every numbered equation ``(eq-...)`` is referred to by
+    ``{eq}`` somewhere in the notebook.
+    """
+    problems, text = [], markdown(notebook)
+    for i, cell in enumerate(_notebook(notebook)["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        source, meta = "".join(cell["source"]), cell.get("metadata", {})
+        if not HIDDEN_TAGS & set(meta.get("tags", [])):
+            problems += [f"cell {i}: visible code contains {p!r}" for p in PLUMBING
+                         if p in source]
+        if any("image/png" in out.get("data", {}) for out in cell.get("outputs", [])):
+            figure = meta.get("mystnb", {}).get("figure", {})
+            name, caption = figure.get("name", ""), figure.get("caption", "")
+            if not name.startswith(f"fig-{prefix}-") or not caption.strip():
+                problems.append(f"cell {i}: figure without fig-{prefix}- name and caption")
+            elif f"{{numref}}`{name}`" not in text:
+                problems.append(f"cell {i}: no {{numref}} refers to {name}")
+    for label in re.findall(r"^\$\$ \((eq-[\w-]+)\)$", text, re.M):
+        if f"{{eq}}`{label}`" not in text:
+            problems.append(f"equation {label} is numbered but never referred to")
+    return problems

@@ -1,7 +1,7 @@
 """Chapter 1's glued numbers are what R's deriv() computes (tests/reference/symbolic.R)."""
 
 import pytest
-from support import glued, reference
+from support import glued, markdown, page_problems, reference
 
 NOTEBOOK = "01_symbolic.ipynb"
 
@@ -40,3 +40,17 @@ def test_symmetry_section():
     assert ch1["ch1-mixed-difference"] == "0"
     # xy(x^2 - y^2)/(x^2 + y^2): p_xy(0, 0) = -1 but p_yx(0, 0) = +1, derived by hand.
     assert (ch1["ch1-p-xy"], ch1["ch1-p-yx"]) == (-1, 1)
+
+
+def test_page_shows_only_teaching_code_and_numbers_its_figures_and_equations():
+    assert page_problems(NOTEBOOK, "ch1") == []
+    text = markdown(NOTEBOOK)
+    for label in ("eq-ch1-gradient", "eq-ch1-hessian"):
+        assert f"$$ ({label})" in text
+    assert "{cite:p}`rcore_deriv`" in text
+    assert "{doc}`02_numeric`" in text  # no hand-written chapter numbers
+
+
+def test_exercise_solution_prose_uses_the_glued_gradient():
+    text = markdown(NOTEBOOK)
+    assert "{glue:text}`ch1-g-grad-x:g`" in text and "{glue:text}`ch1-g-grad-y:g`" in text
