@@ -15,7 +15,16 @@ Modules, in the order the book uses them:
 
 from .autodiff import Dual, HyperDual
 from .datasets import load_mtcars, seed7_regression
-from .glm import GLMResult, SeparationWarning, irls, logistic_irls
+from .glm import (
+    CoxResult,
+    GLMResult,
+    MultinomialResult,
+    SeparationWarning,
+    coxph,
+    irls,
+    logistic_irls,
+    multinomial,
+)
 from .newton import (
     NewtonResult,
     classify_critical_point,
@@ -36,6 +45,10 @@ __all__ = [
     "Dual",
     "HyperDual",
     "GLMResult",
+    "CoxResult",
+    "MultinomialResult",
+    "coxph",
+    "multinomial",
     "NewtonResult",
     "classify_critical_point",
     "condition_number",

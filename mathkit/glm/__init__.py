@@ -23,8 +23,11 @@ equations), ``result`` (GLMResult), ``report`` (separation and other warnings)
 and ``fit`` (R's glm.fit loop and :func:`irls`).
 """
 
+from .cox import CoxResult, coxph
 from .fit import irls, logistic_irls
+from .multinomial import MultinomialResult, multinomial
 from .report import SeparationWarning
 from .result import GLMResult
 
-__all__ = ["GLMResult", "SeparationWarning", "irls", "logistic_irls"]
+__all__ = ["CoxResult", "GLMResult", "MultinomialResult", "SeparationWarning", "coxph", "irls",
+           "logistic_irls", "multinomial"]
