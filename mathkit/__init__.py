@@ -14,7 +14,7 @@ Modules, in the order the book uses them:
 """
 
 from .autodiff import Dual, HyperDual
-from .datasets import load_mtcars, seed7_regression
+from .datasets import load_mtcars, load_r_dataset, seed7_regression
 from .glm import (
     CoxResult,
     GLMResult,
@@ -58,6 +58,7 @@ __all__ = [
     "irls",
     "jacobian",
     "load_mtcars",
+    "load_r_dataset",
     "logistic_irls",
     "newton_damped",
     "newton_raphson",

@@ -131,3 +131,51 @@ def benchmark_results(name: str) -> dict:
     ['machine', 'results']
     """
     return _package_json("benchmarks", name)
+
+
+# R's factor levels of the shipped data sets (a CSV keeps the labels, not their order).
+_R_LEVELS = {
+    "housing": {"Sat": ["Low", "Medium", "High"], "Infl": ["Low", "Medium", "High"],
+                "Type": ["Tower", "Apartment", "Atrium", "Terrace"], "Cont": ["Low", "High"]},
+    "veteran": {"celltype": ["squamous", "smallcell", "adeno", "large"]},
+    "lung": {},
+    "ovarian": {},
+}
+
+
+def load_r_dataset(name: str) -> pd.DataFrame:
+    """One of R's data sets that the book fits, as R has it.
+
+    ``"lung"``, ``"ovarian"`` and ``"veteran"`` are from the survival package,
+    ``"housing"`` from MASS; each was written by R's ``write.csv``. Column names
+    are R's; ``NA`` is NaN; numbers are float64; factors are pandas Categoricals
+    with R's levels in R's order (the first level is the baseline of a model).
+    survival's ``lung`` codes ``status`` 1 = censored, 2 = dead, as in R.
+
+    Parameters
+    ----------
+    name : str
+        ``"housing"``, ``"lung"``, ``"ovarian"`` or ``"veteran"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> lung = load_r_dataset("lung")
+    >>> lung.shape, int(lung["ph.ecog"].isna().sum())
+    ((228, 10), 1)
+    >>> load_r_dataset("housing")["Sat"].cat.categories.tolist()
+    ['Low', 'Medium', 'High']
+    """
+    if name not in _R_LEVELS:
+        raise ValueError(f"no R data set named {name!r}; known: {', '.join(sorted(_R_LEVELS))}")
+    with resources.files("mathkit").joinpath(f"data/{name}.csv").open("r") as fh:
+        df = pd.read_csv(fh)
+    for col in df.columns:
+        if col in _R_LEVELS[name]:
+            df[col] = pd.Categorical(df[col], categories=_R_LEVELS[name][col])
+        else:
+            df[col] = df[col].astype("float64")
+    return df

@@ -140,3 +140,22 @@ def test_string_column_is_named():
     X = pd.DataFrame({"age": np.arange(6.0), "cell": list("abcabc")})
     with pytest.raises(ValueError, match="'cell'"):
         coxph(X, np.arange(1.0, 7), np.ones(6))
+
+
+def test_shipped_data_are_the_fixtures():
+    from mathkit import load_r_dataset
+    lung = load_r_dataset("lung").dropna(subset=["age", "sex", "ph.ecog"])
+    m = MODELS["lung_efron"]
+    np.testing.assert_array_equal(lung[["age", "sex", "ph.ecog"]].to_numpy(), m["X"])
+    np.testing.assert_array_equal(lung["time"], m["time"])
+    np.testing.assert_array_equal(lung["status"] - 1, m["event"])
+    vet = load_r_dataset("veteran")
+    assert vet["celltype"].cat.categories.tolist() == FIX["veteran_levels"]["celltype"]
+    cells = pd.get_dummies(vet["celltype"], prefix="celltype", prefix_sep="", drop_first=True)
+    X = pd.concat([vet[["trt"]], cells.astype(float),
+                   vet[["karno", "diagtime", "age", "prior"]]], axis=1)
+    assert list(X.columns) == MODELS["veteran_efron"]["names"]
+    np.testing.assert_array_equal(X.to_numpy(), MODELS["veteran_efron"]["X"])
+    ova = load_r_dataset("ovarian")
+    np.testing.assert_array_equal(ova[["age", "ecog.ps", "rx"]].to_numpy(),
+                                  MODELS["ovarian_efron"]["X"])

@@ -169,3 +169,32 @@ def test_empty_category_is_refused():
     y = pd.Categorical(["a", "b", "a", "b"], categories=["a", "b", "c"])
     with pytest.raises(ValueError, match="'c'"):
         multinomial(np.column_stack([np.ones(4), [1.0, 2, 3, 5]]), y)
+
+
+def test_shipped_housing_is_the_fixture():
+    from mathkit import load_r_dataset
+    h = load_r_dataset("housing")
+    ref = reference("multinom")
+    for col, levels in ref["housing_levels"].items():
+        assert h[col].cat.categories.tolist() == levels
+    m = MODELS["housing"]
+    X = pd.concat([pd.Series(1.0, index=h.index, name="(Intercept)")] +
+                  [pd.get_dummies(h[c], prefix=c, prefix_sep="", drop_first=True).astype(float)
+                   for c in ["Infl", "Type", "Cont"]], axis=1)
+    assert list(X.columns) == m["names"]
+    np.testing.assert_array_equal(X.to_numpy(), m["X"])
+    np.testing.assert_array_equal(h["Sat"].cat.codes, m["y"])
+    np.testing.assert_array_equal(h["Freq"], m["weights"])
+
+
+def test_with_dataframe_and_categorical_from_the_shipped_data():
+    from mathkit import load_r_dataset
+    h = load_r_dataset("housing")
+    X = pd.concat([pd.Series(1.0, index=h.index, name="(Intercept)")] +
+                  [pd.get_dummies(h[c], prefix=c, prefix_sep="", drop_first=True).astype(float)
+                   for c in ["Infl", "Type", "Cont"]], axis=1)
+    fit = multinomial(X, h["Sat"], weights=h["Freq"])
+    ref = MODELS["housing"]["poisson"]
+    assert fit.classes == ("Low", "Medium", "High")
+    assert fit.names == tuple(MODELS["housing"]["names"])
+    assert rel(fit.coef, ref["coef"]) < 1e-11
