@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from support import erratum, glued, reference
+from support import erratum, glued, markdown, page_problems, reference
 
 from mathkit import grad, hessian
 
@@ -109,6 +109,7 @@ def test_loss_gradient_matches_r(ch2):
     exact = [-2 * math.fsum(y), -2 * math.fsum(x * y)]
     assert [ch2["ch2-exact-grad-1"], ch2["ch2-exact-grad-2"]] == pytest.approx(exact, abs=1e-6)
     assert float(ch2["ch2-grad-gap-bound"]) > relative_gap(r, exact)
+    assert ch2["ch2-grad-gap-below"] is True
 
 
 def test_loss_hessian_matches_r(ch2):
@@ -124,25 +125,33 @@ def test_loss_hessian_matches_r(ch2):
 
 
 def test_np_sum_gaps_to_r(ch2):
-    """The gaps the chapter prints between its np.sum loss's derivatives and R's."""
+    """The chapter prints bounds for the gaps between its np.sum loss's derivatives and R's
+    (their digits are rounding noise that depends on how np.sum adds); the bounds hold."""
     x, y = r_data()
 
     def loss(theta):
         residuals = y - theta[0] - theta[1] * x
         return np.sum(residuals**2)
 
-    for key, op, label in (("ch2-gap-grad-zero", grad, "grad (0,0)"),
-                           ("ch2-gap-hess-zero", hessian, "hessian (0,0)"),
-                           ("ch2-gap-hess-away", hessian, "hessian (2,0.5)")):
+    for key, op, label in (("ch2-gap-grad-bound", grad, "grad (0,0)"),
+                           ("ch2-gap-grad-bound", grad, "grad (2,0.5)"),
+                           ("ch2-gap-hess-zero-bound", hessian, "hessian (0,0)"),
+                           ("ch2-gap-hess-away-bound", hessian, "hessian (2,0.5)")):
         point = [0.0, 0.0] if "(0,0)" in label else [2.0, 0.5]
-        assert ch2[key] == e0(relative_gap(op(loss, point), r_value(f"resid_loss {label}")))
+        gap = relative_gap(op(loss, point), r_value(f"resid_loss {label}"))
+        assert gap < float(ch2[key]), (label, gap)
+    assert ch2["ch2-gaps-below-bounds"] is True
+    # The bound at (0, 0) is numDeriv's own error there, not a loose catch-all.
     exact = 2 * design().T @ design()
+    r_error = relative_gap(r_value("resid_loss hessian (0,0)"), exact)
+    assert r_error < float(ch2["ch2-gap-hess-zero-bound"]) < 100 * r_error
+    # Both within numDeriv's own error at (0, 0): the chapter's claim, checked here too.
     ours = relative_gap(hessian(loss, [0.0, 0.0]), exact)
-    assert ch2["ch2-hess-vs-exact"] == e0(ours)
-    # Both within numDeriv's own error at (0, 0): the chapter's claim.
-    assert ch2["ch2-gap-hess-zero"] < 2e-6
-    assert ours < 2 * relative_gap(r_value("resid_loss hessian (0,0)"), exact)
-    assert ch2["ch2-larger-eps-gap"] < 1e-11
+    assert 0.1 < ours / r_error < 10
+    assert ch2["ch2-hess-same-order"] is True
+    assert relative_gap(hessian(loss, [0.0, 0.0], eps=0.1), exact) < float(
+        ch2["ch2-larger-eps-bound"]) == 1e-11
+    assert ch2["ch2-larger-eps-below"] is True
 
 
 # --- the erratum -----------------------------------------------------------------------
@@ -193,3 +202,34 @@ def test_method_comparison_is_ordered(ch2):
     assert ch2["ch2-n3-digits-lost"] == lost
     eps = np.finfo(float).eps
     assert (ch2["ch2-sqrt-eps"], ch2["ch2-cbrt-eps"]) == (e1(eps**0.5), e1(eps ** (1 / 3)))
+
+
+def test_step_size_figure_claims(ch2):
+    # The complex step's relative error below 1e-8 is bounded, not printed digit by digit.
+    assert ch2["ch2-complex-bound"] == "1e-15" and ch2["ch2-complex-below"] is True
+    assert ch2["ch2-default-step"] == e1(1e-4 * 0.7)
+    assert ch2["ch2-eps-two-thirds"] == e1(np.finfo(float).eps ** (2 / 3))
+
+
+def test_quartic_agrees_with_r_within_the_printed_bound(ch2):
+    # x**4 is libm's pow in both languages, so the bits depend on the C library.
+    def g_quartic(v):
+        return v[0]**4 + v[1]**4
+
+    gap = np.max(np.abs(hessian(g_quartic, [1.0, 2.0]) - r_value("g_quartic hessian (1,2)")))
+    assert gap < float(ch2["ch2-quartic-r-bound"]) and ch2["ch2-quartic-r-below"] is True
+
+
+def test_page_conventions():
+    assert page_problems(NOTEBOOK, "ch2") == []
+    text = markdown(NOTEBOOK)
+    # numDeriv's zero.tol is sqrt(eps / 7e-7), with the denominator in parentheses, and no
+    # escaped underscore inside math (MathJax prints it literally).
+    assert r"\sqrt{\epsilon / (7 \times 10^{-7})}" in text
+    assert "zero\\_tol" not in text
+    for label in ("eq-ch2-central", "eq-ch2-richardson", "eq-ch2-offdiagonal",
+                  "eq-ch2-least-squares"):
+        assert f"$$ ({label})" in text
+    for key in ("numderiv", "fornberg1988", "squire1998", "martins2003", "higham2002"):
+        assert key in text
+    assert "chapter 1" not in text.lower()
