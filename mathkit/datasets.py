@@ -140,6 +140,7 @@ _R_LEVELS = {
     "veteran": {"celltype": ["squamous", "smallcell", "adeno", "large"]},
     "lung": {},
     "ovarian": {},
+    "ships": {"type": ["A", "B", "C", "D", "E"]},
 }
 
 
@@ -147,7 +148,7 @@ def load_r_dataset(name: str) -> pd.DataFrame:
     """One of R's data sets that the book fits, as R has it.
 
     ``"lung"``, ``"ovarian"`` and ``"veteran"`` are from the survival package,
-    ``"housing"`` from MASS; each was written by R's ``write.csv``. Column names
+    ``"housing"`` and ``"ships"`` from MASS; each was written by R's ``write.csv``. Column names
     are R's; ``NA`` is NaN; numbers are float64; factors are pandas Categoricals
     with R's levels in R's order (the first level is the baseline of a model).
     survival's ``lung`` codes ``status`` 1 = censored, 2 = dead, as in R.
@@ -155,7 +156,7 @@ def load_r_dataset(name: str) -> pd.DataFrame:
     Parameters
     ----------
     name : str
-        ``"housing"``, ``"lung"``, ``"ovarian"`` or ``"veteran"``.
+        ``"housing"``, ``"lung"``, ``"ovarian"``, ``"ships"`` or ``"veteran"``.
 
     Returns
     -------
