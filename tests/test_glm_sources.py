@@ -5,7 +5,7 @@ from functools import partial
 import numpy as np
 import pytest
 
-from mathkit.glm.families import _FAMILIES
+from mathkit.glm.families import family
 from mathkit.glm.fit import _iterate
 from mathkit.glm.irls_pass import PassSpec, block_sums, combine
 from mathkit.glm.sources import Block, _Source, make_source
@@ -40,7 +40,7 @@ def data(n=1000, seed=2):
 def test_tree_combine_gives_the_loop_fit():
     X, y = data()
     loop = make_source(X, y, None, np.linspace(-1, 1, 1000), 37)
-    fam = _FAMILIES["binomial"]
+    fam = family("binomial")
     a = _iterate(loop, fam, 1e-10, 100, null="auto")
     b = _iterate(TreeSource(loop), fam, 1e-10, 100, null="auto")
     assert len(a.history) == len(b.history)
@@ -52,7 +52,7 @@ def test_combine_is_associative_and_keeps_the_first_bad_row():
     X, y = data(60)
     y[[17, 45]] = [np.nan, 2.0]
     src = make_source(X, y, None, None, 10)
-    fn = partial(block_sums, spec=PassSpec(_FAMILIES["binomial"]))
+    fn = partial(block_sums, spec=PassSpec(family("binomial")))
     parts = [fn(b) for b in src.blocks()]
     assert parts[1].error[0] == 17 and parts[4].error[0] == 45
     left = combine(combine(parts[4], parts[1]), parts[0])
@@ -71,7 +71,7 @@ def test_combine_is_associative_and_keeps_the_first_bad_row():
 
 def test_a_pass_keeps_no_rows():
     X, y = data()
-    part = block_sums(Block(0, X, y, None, None), PassSpec(_FAMILIES["binomial"]))
+    part = block_sums(Block(0, X, y, None, None), PassSpec(family("binomial")))
     sizes = [np.size(v) for v in vars(part).values() if isinstance(v, np.ndarray)]
     assert max(sizes) == 16  # X'WX of 4 columns; nothing with one entry per row
 

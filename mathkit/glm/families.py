@@ -1,4 +1,4 @@
-"""The binomial (logit) and Poisson (log) families, with R's clamps and checks.
+"""The binomial and Poisson families, with R's links, clamps and checks.
 
 Each family supplies what one IRLS pass needs per block of rows: start values,
 the inverse link and its derivative, the working weight, the deviance and the
@@ -10,37 +10,73 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, xlogy
 
-_EPS = float(np.finfo(np.float64).eps)
-_THRESH = 30.0  # R's logit link saturates beyond |eta| = 30 (src/library/stats/src/family.c)
+from .links import _EPS, LINKS
 
 
-class _Binomial:
-    """Logit link with R's clamps, so that separated data behave as in R."""
+class _Family:
+    """What a family shares: its link, the working weight, R's validity checks."""
+
+    links: tuple[str, ...] = ()
+
+    def __init__(self, link: str):
+        if link not in self.links:
+            raise ValueError(f"link must be one of {list(self.links)} for the {self.name} "
+                             f"family, got {link!r}")
+        self.link_name = link
+        self._link = LINKS[link]()
+        self.link, self.inverse = self._link.link, self._link.inverse
+        self.canonical = link == self.links[0]
+
+    def weight(self, mu, mu_eta):
+        """R's working weight mu_eta**2 / V(mu); where the square overflows (Poisson counts
+        near 1e160), mu_eta * (mu_eta / V), which does not."""
+        V = self.variance(mu)
+        w = mu_eta**2 / V
+        if not np.isfinite(w).all():
+            w = np.where(np.isfinite(w), w, mu_eta * (mu_eta / V))
+        return w
+
+    def observed_weight(self, y, eta, mu, mu_eta):
+        """Minus d^2 loglik / d eta^2 per unit prior weight: the observed information.
+
+        It is the expected weight less (y - mu) d/d eta (mu_eta / V(mu)), a term
+        that vanishes for the canonical link (there Newton is Fisher scoring).
+        """
+        V = self.variance(mu)
+        d2 = self._link.mu_eta2(eta, mu, mu_eta)
+        return self.weight(mu, mu_eta) - (y - mu) * (d2 * V - mu_eta**2 * self.dvariance(mu)) / V**2
+
+    def invalid(self, eta, mu) -> int:
+        """Rows where R's valideta or validmu fails (R halves the step until none is left)."""
+        return self._link.invalid_eta(eta) + int(np.count_nonzero(~self.valid_mu(mu)))
+
+    def __reduce__(self):  # pickle by name and link, for parallel sources
+        return (type(self), (self.link_name,))
+
+
+class _Binomial(_Family):
+    """Binomial proportions with weights = trials; R's clamps keep mu inside (0, 1)."""
 
     name = "binomial"
+    links = ("logit", "probit", "cloglog", "cauchit")
 
     def start(self, y, wt):
         return (wt * y + 0.5) / (wt + 1)
 
-    def link(self, mu):
-        return np.log(mu / (1 - mu))
+    def variance(self, mu):
+        return mu * (1 - mu)
 
-    def inverse(self, eta):
-        """mu and d mu / d eta; beyond |eta| = 30 R freezes them at eps-sized values."""
-        inside = -_THRESH <= eta.min() and eta.max() <= _THRESH
-        t = np.exp(eta if inside else np.clip(eta, -_THRESH, _THRESH))
-        d = 1 + t
-        mu = t / d
-        mu_eta = mu / d
-        if not inside:
-            out = np.abs(eta) > _THRESH
-            t = np.where(eta[out] > 0, 1 / _EPS, _EPS)
-            mu[out], mu_eta[out] = t / (1 + t), _EPS
-        return mu, mu_eta
+    def dvariance(self, mu):
+        return 1 - 2 * mu
 
-    def weight(self, mu, mu_eta):
-        """mu_eta**2 / V(mu), which for the logit link is mu_eta itself."""
-        return mu_eta
+    def valid_mu(self, mu):
+        return np.isfinite(mu) & (mu > 0) & (mu < 1)
+
+    def prepare(self, y, wb):
+        """R's binomial(): y is set to 0 on rows of weight 0, which then count for nothing."""
+        if wb is None or wb.all():
+            return y
+        return np.where(wb == 0, 0.0, y)
 
     def deviance(self, y, mu, wt) -> float:
         return 2 * float(np.sum(wt * (xlogy(y, y / mu) + xlogy(1 - y, (1 - y) / (1 - mu)))))
@@ -70,16 +106,8 @@ class _Binomial:
             return row0, "non-integer number of successes (weights * y) in a binomial fit"
         return None
 
-    def prepare(self, y, wb):
-        return y
-
-    def invalid(self, eta, mu) -> int:
-        return 0
-
     def boundary(self, eta, mu) -> int:
-        """Rows with mu within 10 eps of 0 or 1 (R's warning): exactly those beyond the clamps."""
-        if -_THRESH <= eta.min() and eta.max() <= _THRESH:
-            return 0
+        """Rows with mu within 10 eps of 0 or 1 (R's warning)."""
         return int(np.count_nonzero((mu < 10 * _EPS) | (mu > 1 - 10 * _EPS)))
 
     def diverging(self, y, eta, deta, wt) -> int:
@@ -93,23 +121,26 @@ class _Binomial:
         return int(np.count_nonzero((up | down) & (wt > 0)))
 
 
-class _Poisson:
-    """Log link, mu floored at eps as in R's poisson()."""
+class _Poisson(_Family):
+    """Counts; with the log link mu is floored at eps as in R's poisson()."""
 
     name = "poisson"
+    links = ("log", "identity", "sqrt")
 
     def start(self, y, wt):
         return y + 0.1
 
-    def link(self, mu):
-        return np.log(mu)
+    def variance(self, mu):
+        return mu
 
-    def inverse(self, eta):
-        mu = np.maximum(np.exp(eta), _EPS)
-        return mu, mu
+    def dvariance(self, mu):
+        return np.ones_like(mu)
 
-    def weight(self, mu, mu_eta):
-        return mu_eta**2 / mu
+    def valid_mu(self, mu):
+        return np.isfinite(mu) & (mu > 0)
+
+    def prepare(self, y, wb):
+        return y
 
     def deviance(self, y, mu, wt) -> float:
         return 2 * float(np.sum(wt * (xlogy(y, y / mu) - (y - mu))))
@@ -118,7 +149,10 @@ class _Poisson:
         return self.deviance(y, mu, wt), float(np.sum(wt * (xlogy(y, mu) - mu)))
 
     def loglik_const(self, y, wt) -> float:
-        return -float(np.sum(wt * gammaln(y + 1)))
+        """R's dpois is -Inf at a non-integer count, so loglik is -Inf and AIC Inf (NaN
+        if such a count has weight 0, as R's -Inf * 0)."""
+        with np.errstate(invalid="ignore"):
+            return -float(np.sum(wt * np.where(y == np.floor(y), gammaln(y + 1), np.inf)))
 
     def check(self, y, wt, row0: int) -> tuple[int, str] | None:
         bad = np.flatnonzero(y < 0)
@@ -127,14 +161,9 @@ class _Poisson:
             raise ValueError(f"Poisson y must be a count >= 0: row {row0 + i} has y = {y[i]!r}",
                              row0 + i)
         if np.any(y != np.floor(y)):
-            return row0, "non-integer counts in a Poisson fit: log-likelihood and AIC are undefined"
+            return row0, ("non-integer counts in a Poisson fit: as in R, the log-likelihood "
+                          "is -Inf and the AIC Inf")
         return None
-
-    def prepare(self, y, wb):
-        return y
-
-    def invalid(self, eta, mu) -> int:
-        return 0
 
     def boundary(self, eta, mu) -> int:
         return int(np.count_nonzero(mu < 10 * _EPS)) if mu.min() < 10 * _EPS else 0
@@ -143,4 +172,12 @@ class _Poisson:
         return int(np.count_nonzero((eta < -3) & (deta < -0.5) & (y == 0) & (wt > 0)))
 
 
-_FAMILIES = {"binomial": _Binomial(), "poisson": _Poisson()}
+_FAMILIES = {"binomial": _Binomial, "poisson": _Poisson}
+
+
+def family(name: str, link: str | None = None) -> _Family:
+    """The family object for ``irls(family=name, link=link)``; link None is the canonical one."""
+    cls = _FAMILIES.get(name)
+    if cls is None:
+        raise ValueError(f"family must be one of {sorted(_FAMILIES)}, got {name!r}")
+    return cls(cls.links[0] if link is None else link)

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._checks import count, tolerance
-from .families import _FAMILIES
+from .families import family as make_family
 from .irls_pass import PassSpec, Sums, run_pass
 from .linalg import _check_rank, _solve, _symmetric
 from .report import _report
@@ -32,7 +32,7 @@ class _Fit:
 
 
 def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
-             intercept_only: bool = False) -> _Fit:
+             intercept_only: bool = False, mustart_beta: np.ndarray | None = None) -> _Fit:
     """R's glm.fit loop; every iteration is one pass over the data.
 
     When Newton's own forecast of the deviance decrease, ``step' X'WX step``, is
@@ -44,7 +44,10 @@ def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
     def read(**kw: Any) -> Sums:
         return run_pass(src, PassSpec(fam, intercept_only=intercept_only, **kw))
 
-    start = read()
+    start = read(mustart_beta=mustart_beta)
+    if start.invalid:
+        raise ValueError(f"cannot find valid starting values (R's words): the {fam.link_name} "
+                         f"link gives {start.invalid} rows a mean outside the {fam.name} range")
     _check_rank(start.G, ("(Intercept)",) if intercept_only else src.names)
     if null == "auto":  # R's null model when it needs no fit of its own
         null = start.sum_wy / start.sum_w if start.ones.any() else "offset"
@@ -56,21 +59,31 @@ def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
         light = step is not None and \
             _symmetric(gram) @ step @ step < tol * (abs(devold) + 0.1)
         acc = read(beta=beta, step=step, null=extra, binary=start.binary, gram=not light)
-        halvings = 0
-        while not np.isfinite(acc.dev):  # R halves the step back towards the last good beta
+        for why in ("divergence", "out of bounds"):  # R's two inner loops, in R's order
+            bad = (lambda a: not np.isfinite(a.dev)) if why == "divergence" else \
+                (lambda a: a.invalid > 0)
+            if not bad(acc):
+                continue
             if old is None:
-                raise ValueError("the deviance is infinite after the first IRLS step (R: 'no "
-                                 "valid set of coefficients has been found'): the fitted means "
-                                 "overflow; check the scale of X's columns and of y")
-            if halvings == max_iter:
-                raise ValueError(f"the deviance stays infinite at IRLS iteration {it} after "
-                                 f"{halvings} step halvings; check the scale of X and y")
-            if halvings == 0:
-                warnings.warn(f"IRLS step size truncated due to divergence at iteration {it}",
-                              UserWarning, stacklevel=3)
-            beta, halvings = (beta + old) / 2, halvings + 1
-            step = beta - old
-            acc = read(beta=beta, step=step, null=extra, binary=start.binary)
+                raise ValueError(
+                    "no valid set of coefficients has been found (R's words): after the first "
+                    "IRLS step " + ("the deviance is infinite: the fitted means overflow; "
+                                    "check the scale of X's columns and of y"
+                                    if why == "divergence" else
+                                    f"{acc.invalid} rows have a mean outside the {fam.name} "
+                                    f"range of the {fam.link_name} link"))
+            warnings.warn(f"IRLS step size truncated ({why}) at iteration {it}", UserWarning,
+                          stacklevel=3)
+            for _ in range(max_iter):  # R halves the step back towards the last good beta
+                beta = (beta + old) / 2
+                step = beta - old
+                acc = read(beta=beta, step=step, null=extra, binary=start.binary)
+                if not bad(acc):
+                    break
+            else:
+                raise ValueError(f"IRLS cannot correct the step size at iteration {it} "
+                                 f"({why} after {max_iter} halvings); check the scale of X "
+                                 "and y")
         if it == 1:
             null_dev = acc.null_dev
         history.append(acc.dev)
@@ -79,7 +92,7 @@ def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
                         step, null_dev)
         if it == max_iter:
             break
-        if light:  # the forecast was wrong: read the data again for X'WX
+        if acc.G is None:  # the forecast was wrong: read the data again for X'WX
             acc = read(beta=beta, step=step, binary=start.binary)
         try:
             new = _solve(acc.G, acc.r)
@@ -96,13 +109,15 @@ def _null_deviance(src: Any, fam, fit: _Fit, tol: float, max_iter: int) -> float
     """R's glm(): with an offset and an intercept the null model is fitted by IRLS too."""
     if not (fit.start.has_offset and fit.start.ones.any()):
         return fit.null_dev
-    return _iterate(src, fam, tol, max_iter, intercept_only=True).last.dev
+    return _iterate(src, fam, tol, max_iter, intercept_only=True,
+                    mustart_beta=fit.beta).last.dev
 
 
 def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
-         weights: ArrayLike | None = None, offset: ArrayLike | None = None,
+         link: str | None = None, weights: ArrayLike | None = None,
+         offset: ArrayLike | None = None,
          tol: float = 1e-10, max_iter: int = 100, block_rows: int | None = None) -> GLMResult:
-    """Fit a binomial (logit) or Poisson (log) GLM by IRLS, as R's ``glm()``.
+    """Fit a binomial or Poisson GLM by IRLS, as R's ``glm()``, with any of R's links.
 
     Parameters
     ----------
@@ -116,6 +131,13 @@ def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
         Binomial: 0/1 outcomes or proportions (with ``weights`` = trials).
         Poisson: counts.
     family : {"binomial", "poisson"}
+    link : str, optional
+        Binomial: ``"logit"`` (default), ``"probit"``, ``"cloglog"``, ``"cauchit"``.
+        Poisson: ``"log"`` (default), ``"identity"``, ``"sqrt"``. As in R, a
+        step that leaves the link's domain (a negative Poisson mean with the
+        identity link, say) is halved until it does not. For the
+        non-canonical links IRLS is Fisher scoring, not Newton: ``se`` is R's
+        (expected information), ``se_observed`` Newton's (observed information).
     weights, offset : array_like (n,), optional
         Prior weights and a known part of the linear predictor.
     tol : float
@@ -158,6 +180,14 @@ def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
     >>> np.round(irls([(X[:3], y[:3]), (X[3:], y[3:])]).coef, 6).tolist()
     [-2.67338, 0.594084]
 
+    A probit link; its two standard errors differ:
+
+    >>> pf = irls(X, y, link="probit")
+    >>> np.round(pf.coef, 4).tolist(), np.round(pf.se, 4).tolist()
+    ([-1.682, 0.3738], [1.2075, 0.2441])
+    >>> np.round(pf.se_observed, 4).tolist()
+    [1.2517, 0.2551]
+
     Poisson counts:
 
     >>> counts = [2, 3, 6, 7, 8, 9, 10, 12, 15]
@@ -165,9 +195,7 @@ def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
     >>> np.round(irls(np.column_stack([np.ones(9), t]), counts, "poisson").coef, 6).tolist()
     [0.981845, 0.194838]
     """
-    fam = _FAMILIES.get(family)
-    if fam is None:
-        raise ValueError(f"family must be one of {sorted(_FAMILIES)}, got {family!r}")
+    fam = make_family(family, link)
     tolerance(tol)
     count("max_iter", max_iter)
     if block_rows is not None:

@@ -32,6 +32,8 @@ class PassSpec:
     binary: bool = False  # y only 0 or 1 (the start pass finds out)
     gram: bool = True  # accumulate X'WX and X'Wz
     intercept_only: bool = False  # X replaced by a column of ones (R's null model)
+    mustart_beta: np.ndarray | None = None  # start from the means X beta gives (R's null fit)
+    observed: bool = False  # X'WX with the observed-information weights (Newton's Hessian)
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +114,7 @@ def block_sums(block: Block, spec: PassSpec) -> Sums:
     """The partial sums of one block of rows (pure: reads the block, keeps nothing)."""
     fam = spec.fam
     row0, Xb, yb, wb, ob = block
+    X_full = Xb
     if spec.intercept_only:
         Xb = np.ones((len(yb), 1))
     start = spec.beta is None
@@ -125,7 +128,10 @@ def block_sums(block: Block, spec: PassSpec) -> Sums:
         return Sums(None, None, error=(e.args[1], e.args[0], None))
     wt = 1.0 if wb is None else wb
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        if start:
+        if start and spec.mustart_beta is not None:
+            e = X_full @ spec.mustart_beta
+            eta = fam.link(fam.inverse(e if ob is None else e + ob)[0])
+        elif start:
             eta = fam.link(fam.start(yb, wt))
         else:
             B = spec.beta if spec.step is None else np.column_stack([spec.beta, spec.step])
@@ -148,13 +154,20 @@ def block_sums(block: Block, spec: PassSpec) -> Sums:
             out["null_dev"] = fam.deviance(yb, mu0, wt)
         if not spec.gram:
             return Sums(None, None, **out)
+        if spec.observed:  # weights may be negative here: no square roots
+            w = fam.observed_weight(yb, eta, mu, mu_eta)
+            return Sums(np.asfortranarray(Xb.T @ (Xb * (w if wb is None else wb * w)[:, None])),
+                        None, **out)
         # Working weights and response; sqrt(w) X is the only block-sized temporary.
         w = fam.weight(mu, mu_eta)
         sw = np.sqrt(w if wb is None else wb * w)
         z = (eta if ob is None else eta - ob) + (yb - mu) / mu_eta
+        swz = sw * z
+        if wb is not None:  # rows of weight 0 count for nothing, even where z is not finite
+            swz[wb == 0] = 0.0
         Xs = np.multiply(Xb, sw[:, None], out=np.empty(Xb.shape))  # C order: syrk reads Xs.T
         G = dsyrk(1.0, Xs.T, trans=0, lower=0)
-        r = Xs.T @ (sw * z)
+        r = Xs.T @ swz
     if start and not (np.isfinite(G).all() and np.isfinite(r).all()):
         out["error"] = _overflow(row0, Xb, yb, w)
     return Sums(np.asfortranarray(G), r, **out)
@@ -176,7 +189,7 @@ def block_fitted(block: Block, fam: Any, beta: np.ndarray, intercept_only=False)
     _, Xb, yb, _, ob = block
     eta = np.full(len(yb), beta[0]) if intercept_only else Xb @ beta
     with np.errstate(over="ignore"):
-        return fam.inverse(eta if ob is None else eta + ob)[0]
+        return np.asarray(fam.inverse(eta if ob is None else eta + ob)[0], dtype=float)
 
 
 def run_pass(src: Any, spec: PassSpec) -> Sums:

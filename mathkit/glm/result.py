@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.special import ndtr
 
-from .irls_pass import block_fitted
+from .irls_pass import PassSpec, block_fitted, run_pass
 from .linalg import _inverse
 
 if TYPE_CHECKING:
@@ -27,7 +27,15 @@ class GLMResult:
         Coefficients and their standard errors ``sqrt(diag(cov))``.
     cov : ndarray, shape (p, p)
         ``(X' W X)^-1`` with the weights of the last iteration, the matrix whose
-        solve gave ``coef`` (as R's ``vcov`` and statsmodels; dispersion 1).
+        solve gave ``coef`` (as R's ``vcov`` and statsmodels; dispersion 1):
+        the inverse *expected* information, which Fisher scoring uses.
+    cov_observed, se_observed : ndarray
+        The inverse *observed* information (minus the inverse Hessian of the
+        log-likelihood at ``coef``, which Newton's method uses) and its standard
+        errors; computed on first access by one more read of the data. For the
+        canonical links (logit, log) the two informations are the same matrix;
+        for the others they differ by ``(y - mu)`` terms that average out only
+        in expectation.
     deviance, null_deviance : float
         Residual deviance and the deviance of the intercept-only model (with the
         offset), as R's ``deviance`` and ``null.deviance``.
@@ -42,8 +50,8 @@ class GLMResult:
         by one more read of the data (the fit itself keeps no per-row arrays).
     names : tuple of str
         Column names of X (DataFrame columns, else ``x0, x1, ...``).
-    family : str
-        ``"binomial"`` or ``"poisson"``.
+    family, link : str
+        ``"binomial"`` or ``"poisson"``, and the link (``"logit"``, ``"probit"``, ...).
     df_resid, df_null : int
         Residual degrees of freedom of the model and of the null model.
     message : str
@@ -55,7 +63,7 @@ class GLMResult:
     >>> X = np.column_stack([np.ones(8), np.arange(1.0, 9)])
     >>> fit = irls(X, [0, 0, 1, 0, 1, 0, 1, 1])
     >>> print(fit)
-    binomial GLM, converged after 4 IRLS iterations
+    binomial GLM (logit link), converged after 4 IRLS iterations
         Estimate  Std. Error  z value  Pr(>|z|)
     x0  -2.67338     2.12073  -1.2606  0.207455
     x1  0.594084    0.432242  1.37443  0.169309
@@ -76,10 +84,22 @@ class GLMResult:
     history: np.ndarray = field(repr=False)
     names: tuple[str, ...]
     family: str
+    link: str
     df_resid: int
     df_null: int
     message: str
     _fitted: Callable[[], np.ndarray] = field(repr=False)
+    _observed: Callable[[], np.ndarray] = field(repr=False)
+
+    @cached_property
+    def cov_observed(self) -> np.ndarray:
+        """Inverse observed information at ``coef``: one more read of the data."""
+        return _inverse(self._observed())
+
+    @cached_property
+    def se_observed(self) -> np.ndarray:
+        """Standard errors from the observed information (Newton's), ``sqrt(diag)``."""
+        return np.sqrt(np.diag(self.cov_observed))
 
     @cached_property
     def fitted(self) -> np.ndarray:
@@ -101,7 +121,7 @@ class GLMResult:
 
     def __str__(self) -> str:
         table = self.summary().to_string(float_format=lambda v: f"{v:.6g}")
-        return (f"{self.family} GLM, {'converged' if self.converged else 'NOT converged'} "
+        return (f"{self.family} GLM ({self.link} link), {'converged' if self.converged else 'NOT converged'} "
                 f"after {self.nit} IRLS iterations\n{table}\n"
                 f"Null deviance: {self.null_deviance:.6g} on {self.df_null} degrees of freedom\n"
                 f"Residual deviance: {self.deviance:.6g} on {self.df_resid} degrees of freedom\n"
@@ -112,11 +132,12 @@ def _result(src, fam, fit: _Fit, null_dev: float, converged: bool, message: str)
     names = src.names
     p, s = len(names), fit.start
     cov = _inverse(fit.gram)
-    loglik = s.ll_const + fit.last.ll if fam.name == "binomial" or s.note is None else np.nan
+    loglik = s.ll_const + fit.last.ll
     return GLMResult(
         coef=fit.beta, se=np.sqrt(np.diag(cov)), cov=cov, deviance=fit.last.dev,
         null_deviance=null_dev, loglik=loglik, aic=-2 * loglik + 2 * p, nit=len(fit.history),
         converged=converged, history=np.array(fit.history),
-        names=tuple(names), family=fam.name, df_resid=s.n_ok - p,
+        names=tuple(names), family=fam.name, link=fam.link_name, df_resid=s.n_ok - p,
         df_null=s.n_ok - int(s.ones.any()), message=message,
-        _fitted=partial(src.map_rows, partial(block_fitted, fam=fam, beta=fit.beta)))
+        _fitted=partial(src.map_rows, partial(block_fitted, fam=fam, beta=fit.beta)),
+        _observed=lambda: run_pass(src, PassSpec(fam, beta=fit.beta, observed=True)).G)
