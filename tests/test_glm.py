@@ -348,7 +348,7 @@ def test_nearly_collinear_column_is_named():
 def test_overflow_on_the_first_step_is_an_error_as_in_r():
     # R: "no valid set of coefficients has been found: please supply starting values"
     X = np.column_stack([np.ones(5), [0.0, 1, 2, 3, 200]])
-    with pytest.raises(ValueError, match="no valid set of coefficients.*first IRLS step the deviance is infinite"):
+    with pytest.raises(ValueError, match="no valid set of coefficients.*deviance is infinite"):
         irls(X, [1, 1e3, 1e6, 1e9, 0], "poisson")
 
 

@@ -121,7 +121,8 @@ class GLMResult:
 
     def __str__(self) -> str:
         table = self.summary().to_string(float_format=lambda v: f"{v:.6g}")
-        return (f"{self.family} GLM ({self.link} link), {'converged' if self.converged else 'NOT converged'} "
+        state = "converged" if self.converged else "NOT converged"
+        return (f"{self.family} GLM ({self.link} link), {state} "
                 f"after {self.nit} IRLS iterations\n{table}\n"
                 f"Null deviance: {self.null_deviance:.6g} on {self.df_null} degrees of freedom\n"
                 f"Residual deviance: {self.deviance:.6g} on {self.df_resid} degrees of freedom\n"
