@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import scipy.linalg
-from support import erratum, glued, reference
+from support import erratum, glued, markdown, page_problems, reference
 
 import mathkit as mk
 
@@ -50,8 +50,12 @@ def test_gradient_descent_step_counts(key, kappa):
     # With step 2/(lmax + lmin) every eigen-component of x is multiplied by +-(k-1)/(k+1)
     # each step, so |x_k| = |x_0| r^k exactly; from (2, 2), first k with |x_k| < 1e-8.
     r = (kappa - 1) / (kappa + 1)
-    expected = math.ceil(math.log(1e-8 / math.hypot(2, 2)) / math.log(r))
-    assert abs(glued(CH3)[key] - expected) <= 1  # rounding may move the crossing by a step
+    crossing = math.log(1e-8 / math.hypot(2, 2)) / math.log(r)
+    # The count is forced, not decided by rounding: at the steps either side of the crossing
+    # |x_k| is further from 1e-8 (relatively) than k steps of rounding could move it.
+    margin = min(crossing - math.floor(crossing), math.ceil(crossing) - crossing) * -math.log(r)
+    assert margin > 1e-6 > 100 * crossing * np.finfo(float).eps
+    assert glued(CH3)[key] == math.ceil(crossing)
 
 
 def test_saddle_eigenvalues_match_r():
@@ -86,6 +90,16 @@ def test_erratum_note_for_the_exercise():
     for key in ("ch3-h-eig-tutorial-max", "ch3-h-eig-r-max", "ch3-h-eig-max",
                 "ch3-h-eig-tutorial-min", "ch3-h-eig-r-min", "ch3-h-eig-min"):
         assert f"{{glue:text}}`{key}" in note
+
+
+def test_chapter3_page_conventions():
+    assert page_problems(CH3, "ch3") == []
+    text = markdown(CH3)
+    for label in ("eq-ch3-second-order", "eq-ch3-eigen-form", "eq-ch3-kappa"):
+        assert f"$$ ({label})" in text
+    for name in ("fig-ch3-curvature", "fig-ch3-critical-points"):
+        assert f"{{numref}}`{name}`" in text
+    assert "{doc}`04_newton_step`" in text and "next chapter" not in text
 
 
 # --- chapter 4 -------------------------------------------------------------------------
@@ -185,3 +199,27 @@ def test_model_of_exp_function():
     assert ch4["ch4-t-f1"] == pytest.approx(math.exp(1 / E) - 1 / E, abs=1e-6)
     # m(d*) = t(x0) - g'H^-1 g / 2 with g = (e - 1, 2), H = diag(e, 2)
     assert ch4["ch4-t-m1"] == pytest.approx(E - ((E - 1) ** 2 / E + 2) / 2, abs=1e-6)
+
+
+def test_chapter4_page_conventions():
+    assert page_problems(CH4, "ch4") == []
+    text = markdown(CH4)
+    # The reserved label of the Newton step, numbered and referred to.
+    assert "$$ (eq-newton-step)" in text and "{eq}`eq-newton-step`" in text
+    assert "$$ (eq-ch4-model)" in text
+    assert "{numref}`fig-ch4-model`" in text
+    assert "next chapter" not in text and "{doc}`05_newton_from_scratch`" in text
+
+
+def test_chapter4_exercise_function_is_rs_bits():
+    # q is written with products, as R computes ^2; then numDeriv's Hessian, whose digits
+    # here are rounding errors, is R's on every machine, and so is the step.
+    r = reference("newton")["one_step_separable"]
+
+    def q(v):
+        dx, dy = v[0] - 3, v[1] + 1
+        return dx * dx + dy * dy
+
+    z0 = np.zeros(2)
+    assert np.array_equal(mk.hessian(q, z0), r["hessian"])
+    assert glued(CH4)["ch4-q-hess-diag"] == round(r["hessian"][0][0], 7)
