@@ -27,6 +27,7 @@ from .report import SeparationWarning
 __all__ = ["MultinomialResult", "multinomial"]
 
 _BLOCK_BYTES = 2 * 2**20  # rows per slice: ~2 MB of X, so the temporaries stay small
+_EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True, eq=False)
@@ -294,7 +295,8 @@ def multinomial(X: Any, y: ArrayLike, *, weights: ArrayLike | None = None, tol: 
         t = 1.0
         while not small:  # halve until the log-likelihood does not fall
             lln = _pass(X, codes, w, B + t * step, rows, hessian=False)[0]
-            if np.isfinite(lln) and lln >= ll or t < 2.0**-30:
+            # a fall at rounding level is no fall (it would halve for ever near the optimum)
+            if np.isfinite(lln) and lln >= ll - 4 * _EPS * abs(ll) or t < 2.0**-30:
                 break
             t /= 2
         step = t * step
