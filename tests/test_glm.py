@@ -337,10 +337,11 @@ def test_bad_shapes_and_sources():
         irls(np.array([["a"], ["b"]]), [0, 1])
 
 
-def test_nearly_collinear_column_is_named():
+def test_collinear_to_rounding_column_is_named():
+    # A relative residual ~1e-15 is below R's QR tolerance (1e-13 at tol 1e-10): aliased.
     rng = np.random.default_rng(9)
     x = rng.standard_normal(100)
-    X = np.column_stack([np.ones(100), x, 2 * x + 3 + 1e-7 * rng.standard_normal(100)])
+    X = np.column_stack([np.ones(100), x, 2 * x + 3 + 1e-14 * rng.standard_normal(100)])
     with pytest.raises(ValueError, match=r"'x2' is a linear combination of \['x0', 'x1'\]"):
         irls(X, (rng.random(100) < 0.5).astype(float))
 

@@ -44,7 +44,8 @@ class _Family:
         """
         V = self.variance(mu)
         d2 = self._link.mu_eta2(eta, mu, mu_eta)
-        return self.weight(mu, mu_eta) - (y - mu) * (d2 * V - mu_eta**2 * self.dvariance(mu)) / V**2
+        r = mu_eta / V  # so that no square of mu or mu_eta can overflow
+        return self.weight(mu, mu_eta) - (y - mu) * (d2 / V - r * r * self.dvariance(mu))
 
     def invalid(self, eta, mu) -> int:
         """Rows where R's valideta or validmu fails (R halves the step until none is left)."""
@@ -100,7 +101,7 @@ class _Binomial(_Family):
         if bad.size:
             i = bad[0]
             raise ValueError(f"binomial y must lie in [0, 1] (a proportion of successes): "
-                             f"row {row0 + i} has y = {y[i]!r}", row0 + i)
+                             f"row {row0 + i} has y = {float(y[i])!r}", row0 + i)
         m = wt * y
         if np.any(np.abs(m - np.round(m)) > 1e-3):
             return row0, "non-integer number of successes (weights * y) in a binomial fit"
@@ -158,8 +159,8 @@ class _Poisson(_Family):
         bad = np.flatnonzero(y < 0)
         if bad.size:
             i = bad[0]
-            raise ValueError(f"Poisson y must be a count >= 0: row {row0 + i} has y = {y[i]!r}",
-                             row0 + i)
+            raise ValueError(f"Poisson y must be a count >= 0: row {row0 + i} has "
+                             f"y = {float(y[i])!r}", row0 + i)
         if np.any(y != np.floor(y)):
             return row0, ("non-integer counts in a Poisson fit: as in R, the log-likelihood "
                           "is -Inf and the AIC Inf")

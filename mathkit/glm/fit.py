@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +13,8 @@ from numpy.typing import ArrayLike
 from .._checks import count, tolerance
 from .families import family as make_family
 from .irls_pass import PassSpec, Sums, run_pass
-from .linalg import _check_rank, _solve, _symmetric
-from .report import _report
+from .linalg import _check_rank_qr, _needs_qr, _solve, _solve_qr, _symmetric
+from .report import _report, _separated
 from .result import GLMResult, _result
 from .sources import make_source
 
@@ -22,18 +23,24 @@ from .sources import make_source
 class _Fit:
     beta: np.ndarray
     last: Sums  # the pass at beta: the deviance there
-    gram: np.ndarray  # the X'WX that gave beta: its inverse is cov, as in R and statsmodels
+    gram: np.ndarray  # the X'WX (or QR factor) that gave beta: its inverse is cov, as in R
     start: Sums  # the first pass: what the data look like
     history: list[float]
     converged: bool
     message: str
     step: np.ndarray | None = None  # the last change of beta
     null_dev: float = 0.0  # the null deviance when it needs no fit of its own
+    qr: bool = False  # gram is the R factor of [sqrt(W) X | sqrt(W) z], not X'WX
 
 
 def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
-             intercept_only: bool = False, mustart_beta: np.ndarray | None = None) -> _Fit:
+             intercept_only: bool = False, mustart_beta: np.ndarray | None = None,
+             safeguard: bool = False) -> _Fit:
     """R's glm.fit loop; every iteration is one pass over the data.
+
+    ``safeguard=True`` adds what R lacks (and R's glm2 package adds): from the
+    second iteration on, a step that raises the deviance is halved until it does
+    not, so the deviance falls at every step and cannot cycle or run away.
 
     When Newton's own forecast of the deviance decrease, ``step' X'WX step``, is
     below the tolerance, the pass at the new coefficients skips X'WX: R's test
@@ -48,17 +55,29 @@ def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
     if start.invalid:
         raise ValueError(f"cannot find valid starting values (R's words): the {fam.link_name} "
                          f"link gives {start.invalid} rows a mean outside the {fam.name} range")
-    _check_rank(start.G, ("(Intercept)",) if intercept_only else src.names)
+    qr = _needs_qr(start.G)
+    if qr:  # nearly aliased columns: R's rule decides, and QR solves every step
+        first = read(mustart_beta=mustart_beta, qr=True)
+        _check_rank_qr(first.R, ("(Intercept)",) if intercept_only else src.names,
+                       min(1e-7, tol / 1000))
+
+    def factor(a: Sums) -> np.ndarray | None:
+        return a.R if qr else a.G
+
+    def solve(a: Sums) -> np.ndarray:
+        return _solve_qr(a.R) if qr else _solve(a.G, a.r)
+
     if null == "auto":  # R's null model when it needs no fit of its own
         null = start.sum_wy / start.sum_w if start.ones.any() else "offset"
-    gram, old, step = start.G, None, None
-    beta = _solve(gram, start.r)
+    gram, old, step = factor(first if qr else start), None, None
+    beta = solve(first if qr else start)
     devold, history, null_dev = start.dev, [], 0.0
     for it in range(1, max_iter + 1):
         extra = null if it == 1 else None
-        light = step is not None and \
-            _symmetric(gram) @ step @ step < tol * (abs(devold) + 0.1)
-        acc = read(beta=beta, step=step, null=extra, binary=start.binary, gram=not light)
+        forecast = None if step is None else \
+            np.sum((gram[:-1, :-1] @ step) ** 2) if qr else _symmetric(gram) @ step @ step
+        light = forecast is not None and forecast < tol * (abs(devold) + 0.1)
+        acc = read(beta=beta, step=step, null=extra, binary=start.binary, gram=not light, qr=qr)
         for why in ("divergence", "out of bounds"):  # R's two inner loops, in R's order
             bad = (lambda a: not np.isfinite(a.dev)) if why == "divergence" else \
                 (lambda a: a.invalid > 0)
@@ -77,32 +96,40 @@ def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
             for _ in range(max_iter):  # R halves the step back towards the last good beta
                 beta = (beta + old) / 2
                 step = beta - old
-                acc = read(beta=beta, step=step, null=extra, binary=start.binary)
+                acc = read(beta=beta, step=step, null=extra, binary=start.binary, qr=qr)
                 if not bad(acc):
                     break
             else:
                 raise ValueError(f"IRLS cannot correct the step size at iteration {it} "
                                  f"({why} after {max_iter} halvings); check the scale of X "
                                  "and y")
+        if safeguard and old is not None and acc.dev > devold and \
+                abs(acc.dev - devold) / (abs(acc.dev) + 0.1) >= tol:
+            for _ in range(max_iter):
+                beta = (beta + old) / 2
+                step = beta - old
+                acc = read(beta=beta, step=step, null=extra, binary=start.binary, qr=qr)
+                if acc.dev <= devold and not acc.invalid:
+                    break
         if it == 1:
             null_dev = acc.null_dev
         history.append(acc.dev)
         if abs(acc.dev - devold) / (abs(acc.dev) + 0.1) < tol:
             return _Fit(beta, acc, gram, start, history, True, f"converged in {it} iterations",
-                        step, null_dev)
+                        step, null_dev, qr)
         if it == max_iter:
             break
-        if acc.G is None:  # the forecast was wrong: read the data again for X'WX
-            acc = read(beta=beta, step=step, binary=start.binary)
+        if factor(acc) is None:  # the forecast was wrong: read the data again for X'WX
+            acc = read(beta=beta, step=step, binary=start.binary, qr=qr)
         try:
-            new = _solve(acc.G, acc.r)
+            new = solve(acc)
         except np.linalg.LinAlgError:
             return _Fit(beta, acc, gram, start, history, False,
                         f"X'WX became singular at iteration {it} (weights underflowed)", step,
-                        null_dev)
-        old, step, beta, devold, gram = beta, new - beta, new, acc.dev, acc.G
+                        null_dev, qr)
+        old, step, beta, devold, gram = beta, new - beta, new, acc.dev, factor(acc)
     return _Fit(beta, acc, gram, start, history, False, f"no convergence in {max_iter} iterations",
-                step, null_dev)
+                step, null_dev, qr)
 
 
 def _null_deviance(src: Any, fam, fit: _Fit, tol: float, max_iter: int) -> float:
@@ -111,6 +138,35 @@ def _null_deviance(src: Any, fam, fit: _Fit, tol: float, max_iter: int) -> float
         return fit.null_dev
     return _iterate(src, fam, tol, max_iter, intercept_only=True,
                     mustart_beta=fit.beta).last.dev
+
+
+def _diverged(fit: _Fit, tol: float) -> bool:
+    """R's loop went astray: its deviance rose, and it ended above its best or without an
+    answer (no convergence, or what looks like separation)."""
+    h = np.array(fit.history)
+    rose = np.any(np.diff(h) > tol * (np.abs(h[1:]) + 0.1))
+    worse = h[-1] > h.min() + tol * (abs(h.min()) + 0.1)
+    return bool(rose and (worse or not fit.converged or _separated(fit)))
+
+
+def _safeguarded(src: Any, fam, plain: _Fit, tol: float, max_iter: int) -> _Fit:
+    """Refit with step halving on the deviance; say what R's loop did and what this found."""
+    h = plain.history
+    if plain.converged and h[-1] > min(h):
+        r_did = (f"stops at deviance {h[-1]:.6g} after {len(h)} iterations, above the "
+                 f"{min(h):.6g} it passed on the way")
+    else:
+        r_did = (f"ends at deviance {h[-1]:.6g}, its deviance rising and falling "
+                 f"({plain.message})")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the plain run already warned about its own halvings
+        fit = _iterate(src, fam, tol, max_iter, null="auto", safeguard=True)
+    outcome = "converged" if fit.converged else "did not converge either"
+    message = (f"R's IRLS (glm.fit) diverges here: it {r_did}. With step halving whenever "
+               f"the deviance rose, IRLS {outcome} after {len(fit.history)} iterations at "
+               f"deviance {fit.history[-1]:.6g}")
+    warnings.warn(message, UserWarning, stacklevel=3)
+    return dataclasses.replace(fit, message=message)
 
 
 def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
@@ -202,6 +258,8 @@ def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
         count("block_rows", block_rows)
     src = make_source(X, y, weights, offset, block_rows)
     fit = _iterate(src, fam, float(tol), int(max_iter), null="auto")
+    if _diverged(fit, tol):
+        fit = _safeguarded(src, fam, fit, float(tol), int(max_iter))
     if fit.start.note:
         warnings.warn(fit.start.note[1], UserWarning, stacklevel=2)
     converged, message = _report(fam, fit, src.names)

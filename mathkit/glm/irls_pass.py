@@ -34,6 +34,7 @@ class PassSpec:
     intercept_only: bool = False  # X replaced by a column of ones (R's null model)
     mustart_beta: np.ndarray | None = None  # start from the means X beta gives (R's null fit)
     observed: bool = False  # X'WX with the observed-information weights (Newton's Hessian)
+    qr: bool = False  # a QR factor of [sqrt(W) X | sqrt(W) z] instead of X'WX and X'Wz
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +43,7 @@ class Sums:
 
     G: np.ndarray | None  # upper triangle of X'WX (syrk fills only that)
     r: np.ndarray | None  # X'Wz
+    R: np.ndarray | None = None  # or, in QR mode, the (p+1)-square R of [sqrt(W) X | sqrt(W) z]
     dev: float = 0.0
     ll: float = 0.0
     null_dev: float = 0.0
@@ -74,6 +76,7 @@ def combine(a: Sums, b: Sums) -> Sums:
     return Sums(
         G=None if a.G is None or b.G is None else a.G + b.G,
         r=None if a.r is None or b.r is None else a.r + b.r,
+        R=None if a.R is None or b.R is None else _stack_qr(a.R, b.R),
         dev=a.dev + b.dev, ll=a.ll + b.ll, null_dev=a.null_dev + b.null_dev,
         boundary=a.boundary + b.boundary, diverging=a.diverging + b.diverging,
         invalid=a.invalid + b.invalid, error=_first(a.error, b.error),
@@ -84,15 +87,27 @@ def combine(a: Sums, b: Sums) -> Sums:
         has_offset=a.has_offset or b.has_offset, binary=a.binary and b.binary)
 
 
+def _stack_qr(Ra: np.ndarray, Rb: np.ndarray) -> np.ndarray:
+    """The R factor of two stacked blocks from theirs (TSQR): square, (p+1) x (p+1)."""
+    return np.linalg.qr(np.vstack([Ra, Rb]), mode="r")
+
+
+def _qr_factor(A: np.ndarray) -> np.ndarray:
+    R = np.linalg.qr(A, mode="r")
+    if R.shape[0] < A.shape[1]:  # fewer rows than columns: pad to square
+        R = np.vstack([R, np.zeros((A.shape[1] - R.shape[0], A.shape[1]))])
+    return R
+
+
 def _bad_value(row0: int, Xb, yb, wb, ob) -> tuple[int, str, None] | None:
     """The first non-finite or negative-weight entry of a block, by global row."""
     for what, v in (("weights", wb), ("y", yb), ("offset", ob)):
         if v is not None and not np.isfinite(v).all():
             i = np.flatnonzero(~np.isfinite(v))[0]
-            return row0 + i, f"{what} has a non-finite value {v[i]} at row {row0 + i}", None
+            return row0 + i, f"{what} has a non-finite value {float(v[i])} at row {row0 + i}", None
         if what == "weights" and v is not None and (v < 0).any():
             i = np.flatnonzero(v < 0)[0]
-            return row0 + i, f"weights must be >= 0: row {row0 + i} has weight {v[i]}", None
+            return row0 + i, f"weights must be >= 0: row {row0 + i} has weight {float(v[i])}", None
     return None
 
 
@@ -166,6 +181,8 @@ def block_sums(block: Block, spec: PassSpec) -> Sums:
         if wb is not None:  # rows of weight 0 count for nothing, even where z is not finite
             swz[wb == 0] = 0.0
         Xs = np.multiply(Xb, sw[:, None], out=np.empty(Xb.shape))  # C order: syrk reads Xs.T
+        if spec.qr:
+            return Sums(None, None, R=_qr_factor(np.column_stack([Xs, swz])), **out)
         G = dsyrk(1.0, Xs.T, trans=0, lower=0)
         r = Xs.T @ swz
     if start and not (np.isfinite(G).all() and np.isfinite(r).all()):
@@ -177,11 +194,11 @@ def _overflow(row0: int, Xb, yb, w) -> tuple[int, str, int | None]:
     """Why X'WX is not finite: a bad entry of X, or working weights too large."""
     if not np.isfinite(Xb).all():
         i, j = np.argwhere(~np.isfinite(Xb))[0]
-        return row0 + i, f"X has a non-finite value {Xb[i, j]} at row {row0 + i}", int(j)
+        return row0 + i, f"X has a non-finite value {float(Xb[i, j])} at row {row0 + i}", int(j)
     i = int(np.argmax(np.where(np.isfinite(w), w, np.inf)))
-    return row0 + i, (f"the working weights overflow (y = {yb[i]!r} at row {row0 + i} gives "
-                      f"weight {w[i]!r}), so X'WX is not finite; X has no non-finite values: "
-                      "rescale y or the columns of X"), None
+    return row0 + i, (f"the working weights overflow (y = {float(yb[i])!r} at row {row0 + i} "
+                      f"gives weight {float(w[i]):.3g}), so X'WX is not finite; X has no "
+                      "non-finite values: rescale y or the columns of X"), None
 
 
 def block_fitted(block: Block, fam: Any, beta: np.ndarray, intercept_only=False) -> np.ndarray:

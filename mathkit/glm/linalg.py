@@ -1,11 +1,22 @@
-"""The normal equations X'WX beta = X'Wz: solve, invert, check the rank."""
+"""The least-squares step: by the normal equations X'WX beta = X'Wz, or by QR.
+
+The normal equations (one Cholesky of a p x p matrix summed block by block)
+are fast and lose no accuracy that matters while X's columns are far from
+aliased. When a column is close to a combination of the others, they would
+lose too many digits, and the fit switches to a QR factor of sqrt(W) X,
+combined block by block (TSQR), as R's glm.fit solves every step. R's QR
+(LINPACK dqrdc2) treats a column as aliased when its residual, after
+projecting out the earlier kept columns, is below ``tol`` (R: min(1e-7,
+epsilon / 1000)) times its norm; :func:`_check_rank_qr` applies that rule and
+names such columns, where R would report NA coefficients.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.linalg as sla
 
-_ALIAS_TOL = 1e-10  # squared relative residual of a column below which it counts as aliased
+_NEAR_TOL = 1e-8  # squared relative residual below which the normal equations give way to QR
 
 
 def _symmetric(G: np.ndarray) -> np.ndarray:
@@ -30,38 +41,48 @@ def _inverse(G: np.ndarray) -> np.ndarray:
     return inv / np.outer(d, d)
 
 
-def _check_rank(G: np.ndarray, names: tuple[str, ...]) -> None:
-    """ValueError naming every column that is (nearly) a combination of earlier ones.
-
-    Columns are taken in order, as R's QR does: column j is aliased when its
-    residual after projecting out the kept earlier columns has a squared
-    relative norm below 1e-10 (the normal equations would lose 10 digits).
-    """
+def _needs_qr(G: np.ndarray) -> bool:
+    """A column nearly aliased (relative residual below 1e-4) or zero: QR must decide."""
     d = np.sqrt(np.diag(G))
-    C = _symmetric(G) / np.outer(np.where(d > 0, d, 1), np.where(d > 0, d, 1))
-    try:  # the usual case, full rank, costs one Cholesky; U_jj^2 is column j's residual
-        U = sla.cholesky(C, lower=False, check_finite=False)
-        if np.all(d > 0) and np.min(np.diag(U)) ** 2 >= _ALIAS_TOL:
-            return
+    if not np.all(d > 0):
+        return True
+    try:  # U_jj^2 is column j's squared relative residual after the earlier columns
+        U = sla.cholesky(_symmetric(G) / np.outer(d, d), lower=False, check_finite=False)
     except np.linalg.LinAlgError:
-        pass
-    L = np.zeros_like(C)  # Cholesky factor of C over the kept columns, grown a column at a time
+        return True
+    return bool(np.min(np.diag(U)) ** 2 < _NEAR_TOL)
+
+
+def _solve_qr(R: np.ndarray) -> np.ndarray:
+    """Coefficients from the QR factor of [sqrt(W) X | sqrt(W) z]."""
+    p = R.shape[1] - 1
+    return sla.solve_triangular(R[:p, :p], R[:p, p], lower=False, check_finite=False)
+
+
+def _inverse_qr(R: np.ndarray) -> np.ndarray:
+    """(X'WX)^-1 = R^-1 R^-T from the QR factor, without forming X'WX (as R's chol2inv)."""
+    p = R.shape[1] - 1
+    Ri = sla.solve_triangular(R[:p, :p], np.eye(p), lower=False, check_finite=False)
+    return Ri @ Ri.T
+
+
+def _check_rank_qr(R: np.ndarray, names: tuple[str, ...], tol: float) -> None:
+    """ValueError naming every column aliased by R's rule, given the QR factor."""
+    Rx = R[:-1, :-1]
     keep: list[int] = []
     problems = []
-    for j in range(len(d)):
-        if d[j] == 0:
+    for j in range(Rx.shape[1]):
+        norm = np.linalg.norm(Rx[:, j])
+        if norm == 0:
             problems.append(f"column {names[j]!r} is zero in every row with positive weight")
             continue
-        ell = sla.solve_triangular(L[np.ix_(keep, keep)], C[keep, j], lower=True) if keep \
-            else np.zeros(0)
-        res = C[j, j] - ell @ ell
-        if res < _ALIAS_TOL:
-            a = sla.solve_triangular(L[np.ix_(keep, keep)].T, ell, lower=False) if keep else ell
+        res = abs(np.linalg.qr(Rx[:, keep + [j]], mode="r")[-1, -1]) if keep else norm
+        if res < tol * norm:
+            a = np.linalg.lstsq(Rx[:, keep], Rx[:, j], rcond=None)[0]
             on = [names[k] for k, ak in zip(keep, a, strict=True) if abs(ak) > 1e-6 * abs(a).max()]
             problems.append(f"column {names[j]!r} is a linear combination of {on} "
-                            f"(relative residual {np.sqrt(max(res, 0)):.1e})")
+                            f"(relative residual {res / norm:.1e}, below R's {tol:.0e})")
             continue
-        L[j, keep], L[j, j] = ell, np.sqrt(res)
         keep.append(j)
     if problems:
         raise ValueError("X is rank deficient: " + "; ".join(problems)

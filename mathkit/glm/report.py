@@ -30,14 +30,34 @@ class SeparationWarning(UserWarning):
     """
 
 
+def _moving(fit: _Fit) -> np.ndarray:
+    """Coefficients still growing at the end: a step of at least 1e-3 of their size that
+    moves some row's linear predictor by 0.5 or more.
+
+    On separated data the diverging coefficients grow by about the same amount
+    at every step, so the last step is a sizeable fraction of them; at a true
+    optimum, even one reached slowly because a far-out row (x = 1e5, say) sits
+    beyond the clamps, the last step is a tiny fraction of every coefficient.
+    """
+    if fit.step is None:
+        return np.zeros(len(fit.beta), dtype=bool)
+    s = np.abs(fit.step)
+    return (s >= 1e-3 * np.abs(fit.beta)) & (s * fit.start.xmax >= 0.5)
+
+
+def _separated(fit: _Fit) -> bool:
+    """Rows fitted almost perfectly keep running away, pushed by growing coefficients."""
+    return bool(fit.last.diverging) and bool(_moving(fit).any())
+
+
 def _report(fam, fit: _Fit, names: tuple[str, ...]) -> tuple[bool, str]:
     """Warn about separation, non-convergence or fitted values on the boundary."""
     converged, message = fit.converged, fit.message
-    if fit.last.diverging and converged:  # early Newton steps move rows far: no evidence
-        # Rank the coefficients by how much their last change moved the linear predictor.
-        push = np.abs(fit.step) * np.sqrt(np.diag(fit.start.G))
+    if _separated(fit) and converged:  # early Newton steps move rows far: no evidence
+        # Rank the growing coefficients by how much their last change moved eta.
+        push = np.where(_moving(fit), np.abs(fit.step) * np.sqrt(np.diag(fit.start.G)), 0)
         moving = ", ".join(repr(names[j]) for j in np.argsort(-push)
-                           if push[j] >= 0.01 * push.max())
+                           if push[j] > 0 and push[j] >= 0.01 * push.max())
         message = (f"the data are (quasi-)separated: {fit.last.diverging} rows are fitted "
                    f"almost perfectly and their linear predictor still grows at every step, so "
                    f"the MLE does not exist and the coefficients of {moving} diverge (stopped "

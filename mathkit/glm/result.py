@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from .irls_pass import PassSpec, block_fitted, run_pass
-from .linalg import _inverse
+from .linalg import _inverse, _inverse_qr
 
 if TYPE_CHECKING:
     from .fit import _Fit
@@ -132,7 +132,7 @@ class GLMResult:
 def _result(src, fam, fit: _Fit, null_dev: float, converged: bool, message: str) -> GLMResult:
     names = src.names
     p, s = len(names), fit.start
-    cov = _inverse(fit.gram)
+    cov = _inverse_qr(fit.gram) if fit.qr else _inverse(fit.gram)
     loglik = s.ll_const + fit.last.ll
     return GLMResult(
         coef=fit.beta, se=np.sqrt(np.diag(cov)), cov=cov, deviance=fit.last.dev,
