@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from support import erratum, glued, markdown, page_problems, reference
+from support import erratum, glued, markdown, notebook_function, page_problems, reference
 
 from mathkit import grad, hessian
 
@@ -128,10 +128,7 @@ def test_np_sum_gaps_to_r(ch2):
     """The chapter prints bounds for the gaps between its np.sum loss's derivatives and R's
     (their digits are rounding noise that depends on how np.sum adds); the bounds hold."""
     x, y = r_data()
-
-    def loss(theta):
-        residuals = y - theta[0] - theta[1] * x
-        return np.sum(residuals**2)
+    loss = notebook_function(NOTEBOOK, "resid_loss", {"np": np, "x_obs": x, "y_obs": y})
 
     for key, op, label in (("ch2-gap-grad-bound", grad, "grad (0,0)"),
                            ("ch2-gap-grad-bound", grad, "grad (2,0.5)"),
@@ -213,9 +210,7 @@ def test_step_size_figure_claims(ch2):
 
 def test_quartic_agrees_with_r_within_the_printed_bound(ch2):
     # x**4 is libm's pow in both languages, so the bits depend on the C library.
-    def g_quartic(v):
-        return v[0]**4 + v[1]**4
-
+    g_quartic = notebook_function(NOTEBOOK, "g_quartic", {})
     gap = np.max(np.abs(hessian(g_quartic, [1.0, 2.0]) - r_value("g_quartic hessian (1,2)")))
     assert gap < float(ch2["ch2-quartic-r-bound"]) and ch2["ch2-quartic-r-below"] is True
 

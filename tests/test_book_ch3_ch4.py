@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import scipy.linalg
-from support import erratum, glued, markdown, page_problems, reference
+from support import erratum, glued, markdown, notebook_function, page_problems, reference
 
 import mathkit as mk
 
@@ -128,9 +128,9 @@ def test_one_step_on_the_bowl_matches_r():
 
 def test_notebook_step_is_mathkits_first_iterate():
     # The chapter builds the step by hand: x0 + solve(hessian, -grad). It must be
-    # newton_raphson's first iterate and R's one step.
-    def f(v):
-        return v[0] ** 2 + 2 * v[1] ** 2 + v[0] * v[1]
+    # newton_raphson's first iterate and R's one step. The chapter's own f squares by products,
+    # as R does: libm's pow could move f by an ulp, and the step by 1e-11.
+    f = notebook_function(CH4, "f", {"np": np})
 
     x0 = np.array([2.0, 2.0])
     by_hand = x0 + np.linalg.solve(mk.hessian(f, x0), -mk.grad(f, x0))
@@ -216,10 +216,7 @@ def test_chapter4_exercise_function_is_rs_bits():
     # here are rounding errors, is R's on every machine, and so is the step.
     r = reference("newton")["one_step_separable"]
 
-    def q(v):
-        dx, dy = v[0] - 3, v[1] + 1
-        return dx * dx + dy * dy
-
+    q = notebook_function(CH4, "q", {"np": np})
     z0 = np.zeros(2)
     assert np.array_equal(mk.hessian(q, z0), r["hessian"])
     assert glued(CH4)["ch4-q-hess-diag"] == round(r["hessian"][0][0], 7)
