@@ -14,7 +14,13 @@ Modules, in the order the book uses them:
 """
 
 from .autodiff import Dual, HyperDual
-from .datasets import load_mtcars, load_r_dataset, seed7_regression
+from .datasets import (
+    load_insurance,
+    load_mtcars,
+    load_r_dataset,
+    load_warpbreaks,
+    seed7_regression,
+)
 from .glm import (
     CoxResult,
     GLMResult,
@@ -57,8 +63,10 @@ __all__ = [
     "hessian",
     "irls",
     "jacobian",
+    "load_insurance",
     "load_mtcars",
     "load_r_dataset",
+    "load_warpbreaks",
     "logistic_irls",
     "newton_damped",
     "newton_raphson",

@@ -9,6 +9,7 @@ checked there against numDeriv.
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 from support import reference
@@ -105,3 +106,22 @@ def test_unknown_link_is_named():
     with pytest.raises(ValueError, match=r"link must be one of \['log', 'identity', 'sqrt'\] "
                                          r"for the poisson family, got 'logit'"):
         irls(X, [1, 2, 3, 4], "poisson", link="logit")
+
+
+def test_shipped_data_sets_are_the_ones_r_fitted():
+    from mathkit import load_insurance, load_warpbreaks
+
+    wb = load_warpbreaks()
+    X = np.column_stack([np.ones(54), wb["wool"] == "B", wb["tension"] == "M",
+                         wb["tension"] == "H"]).astype(float)
+    m = MODELS["warpbreaks_log"]
+    np.testing.assert_array_equal(X, m["X"])
+    np.testing.assert_array_equal(wb["breaks"], m["y"])
+    fit = irls(X, wb["breaks"], "poisson")
+    assert rel(fit.coef, m["coef"]) < 1e-10
+    ins = load_insurance()
+    m = MODELS["insurance_log"]
+    np.testing.assert_array_equal(ins["Claims"], m["y"])
+    np.testing.assert_array_equal(np.log(ins["Holders"]), m["offset"])
+    np.testing.assert_array_equal(pd.get_dummies(ins["District"], drop_first=True, dtype=float),
+                                  np.array(m["X"])[:, 1:4])

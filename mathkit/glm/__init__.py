@@ -16,11 +16,14 @@ counts and numbers agree with R's ``glm()``. Two things R does not do:
   maximum-likelihood estimate does not exist, yet R reports convergence with
   huge coefficients) gives a :class:`SeparationWarning` and ``converged=False``.
 
-The package, one idea per module, read in this order: ``families`` (the
-binomial and Poisson families and their links), ``sources`` (where the rows
-come from), ``irls_pass`` (one read of the data), ``linalg`` (the normal
-equations), ``result`` (GLMResult), ``report`` (separation and other warnings)
-and ``fit`` (R's glm.fit loop and :func:`irls`).
+The package, one idea per module, read in this order: ``links`` (R's link
+functions), ``families`` (binomial and Poisson), ``sources`` (where the rows
+come from, and the map-and-combine interface a Dask source implements),
+``irls_pass`` (one read of the data as per-block sums), ``linalg`` (the
+least-squares step: normal equations, or QR near aliasing), ``result``
+(GLMResult), ``report`` (separation and other warnings) and ``fit`` (R's
+glm.fit loop and :func:`irls`); ``multinomial`` and ``cox`` fit the models of
+those names by Newton.
 """
 
 from .cox import CoxResult, coxph
