@@ -84,16 +84,19 @@ def test_iteration_counts_match_r():
 
 
 def test_differences_to_r_glm():
+    # The chapter prints bounds, not the rounding-level digits of the differences: the
+    # damped Newton fit's difference is decided in its last, ulp-level line searches
+    # (1.3e-7 on one machine, 7.9e-8 on another), the IRLS fits' are rounding.
     ch7 = glued(CH7)
-    # the damped Newton fit: as far from glm() as R's own run of the loop
     r_newton = np.array(NEWTON["logistic"]["damped"]["final"]["x"])
-    assert ch7["ch7-maxdiff-newton"] == pytest.approx(np.abs(r_newton - R_COEF).max(), rel=0.2)
-    assert ch7["ch7-maxdiff-irls"] < 1e-8 * np.abs(R_COEF).max()
+    assert ch7["ch7-maxdiff-newton"] == 1e-6
+    assert 1e-9 < np.abs(r_newton - R_COEF).max() < 1e-6  # R's own run of the loop
+    assert ch7["ch7-maxdiff-irls"] == ch7["ch7-maxdiff-logit"] == 1e-9
     sm_glm = sm.GLM(Y, X, family=sm.families.Binomial()).fit()
     sm_logit = sm.Logit(Y, X).fit(disp=0)
-    assert ch7["ch7-maxdiff-smglm"] == sig(np.abs(sm_glm.params - R_COEF).max(), 2)
-    assert ch7["ch7-maxdiff-logit"] == pytest.approx(np.abs(sm_logit.params - R_COEF).max(),
-                                                     rel=0.5, abs=1e-12)
+    assert ch7["ch7-maxdiff-smglm"] == 1e-6
+    assert 1e-9 < np.abs(sm_glm.params - R_COEF).max() < 1e-6  # a looser stopping rule
+    assert np.abs(sm_logit.params - R_COEF).max() < 1e-9
 
 
 def test_linear_convergence_explained_by_the_smallest_eigenvalue():
@@ -118,7 +121,7 @@ def test_linear_convergence_explained_by_the_smallest_eigenvalue():
     rel = np.abs(H_r - H_exact).max() / np.abs(H_exact).max()
     assert ch7["ch7-hess-relerr"] == pytest.approx(rel, rel=0.3)
     assert ch7["ch7-hess-abserr"] > ch7["ch7-lam-min"]  # the point of the explanation
-    assert ch7["ch7-hess-relerr-small"] < 1e-9
+    assert ch7["ch7-hess-relerr-small"] == 1e-9
     assert ch7["ch7-intercept-step"] == round(0.1 * abs(R_COEF[0]), 2)
 
 
@@ -138,14 +141,22 @@ def test_exact_derivatives_restore_quadratic_convergence():
     exact = mk.newton_damped(nll, np.zeros(3), grad=grad, hess=hess, max_iter=100)
     assert ch7["ch7-nit-exact"] == exact.nit == ch7["ch7-nit-small-step"]
     assert ch7["ch7-nit-exact"] < ch7["ch7-newton-nit"]
-    assert ch7["ch7-exact-floor"] < 1e-9
+    assert ch7["ch7-floor"] == 1e-6
+    assert np.abs(exact.trace[-1] - R_COEF).max() < ch7["ch7-floor"]
     np.testing.assert_allclose(exact.x, R_COEF, rtol=1e-9)
 
 
 def test_fsum_explanation():
+    # What holds on every machine: the last full step of the loop changes -l by less than
+    # one ulp (exact derivatives at R's iterate), so no double-precision f can see it.
     ch7 = glued(CH7)
-    assert ch7["ch7-ulp"] == sig(math.ulp(NEWTON["logistic"]["damped"]["final"]["fun"][0]), 2)
-    assert ch7["ch7-numpy-nit"] > ch7["ch7-newton-nit"]
+    ulp = math.ulp(NEWTON["logistic"]["damped"]["final"]["fun"][0])
+    assert ch7["ch7-ulp"] == sig(ulp, 2)
+    x_last = np.array(NEWTON["logistic"]["damped"]["trace"][-2])
+    p = probabilities(x_last)
+    g, H = X.T @ (p - Y), X.T @ ((p * (1 - p))[:, None] * X)
+    assert 0.5 * g @ np.linalg.solve(H, g) < ulp / 10
+    assert "ch7-numpy-nit" not in ch7  # a count the machine's rounding decides is not printed
     # the minimum of -l is half the deviance for 0/1 data
     assert ch7["ch7-nll-min"] == round(GLM["deviance"] / 2, 4) == \
         round(NEWTON["logistic"]["damped"]["final"]["fun"][0], 4)
@@ -163,7 +174,8 @@ def test_classifier_matches_r(case):
 def test_degenerate_cases():
     ch7 = glued(CH7)
     assert ch7["ch7-class-quartic"] == "degenerate"
-    assert ch7["ch7-quartic-eig-small"] < 1e-8
+    # the classifier's threshold, which the notebook checks the eigenvalue is below
+    assert ch7["ch7-quartic-eig-small"] == 1e-8
     assert ch7["ch7-degenerate-all"] is True
 
 
@@ -224,7 +236,7 @@ def test_one_step_both_ways():
     assert [ch8["ch8-step1-b0"], ch8["ch8-step1-b1"], ch8["ch8-step1-b2"]] == \
         np.round(beta1, 6).tolist()
     for key in ("ch8-step-diff-bound", "ch8-steps-diff-bound", "ch8-ols-step-bound"):
-        assert ch8[key] <= 1e-12, key
+        assert ch8[key] == 1e-10, key
     assert ch8["ch8-steps-count"] == GLM["iter"]
     # l(0) = -n log 2; the Newton step raises l, the step with the printed sign lowers it
     assert ch8["ch8-l0"] == round(-len(Y) * math.log(2), 4)
@@ -251,7 +263,11 @@ def test_irls_matches_r_and_statsmodels():
     assert ch8["ch8-irls-nit"] == ch8["ch8-r-iter"] == GLM["iter"]
     sm_fit = sm.GLM(Y, X, family=sm.families.Binomial()).fit(tol=1e-10)
     assert ch8["ch8-sm-iter"] == sm_fit.fit_history["iteration"]
-    assert ch8["ch8-irls-coef-rel"] <= 1e-8 and ch8["ch8-irls-se-rel"] <= 1e-6
+    assert ch8["ch8-irls-coef-rel"] == ch8["ch8-irls-se-rel"] == 1e-10
+    # the bound holds here, independently of the notebook
+    fit = mk.irls(X, Y)
+    assert np.abs(fit.coef - R_COEF).max() / np.abs(R_COEF).max() < 1e-10
+    assert (np.abs(fit.se - R_SE) / R_SE).max() < 1e-10
     assert ch8["ch8-deviance"] == ch8["ch8-r-deviance"] == round(GLM["deviance"], 8)
     assert ch8["ch8-aic"] == round(GLM["aic"], 8)
     sm_history = sm_fit.fit_history["deviance"][2:]  # statsmodels also records its start
@@ -328,6 +344,20 @@ def test_ch8_errata_say_what_the_source_writes():
     # The linearized score's left side is a column; its terms end in the row x_i^T.
     assert r"the row $x_i^\top$" in erratum(CH8, "erratum-ch8-taylor-argument")
     assert r"the column $x_i$" in erratum(CH8, "erratum-ch8-taylor-argument")
+
+
+def test_apparatus_and_corrections_of_chapters_7_and_8():
+    ch7, ch8 = "\n".join(cells(CH7, "markdown")), "\n".join(cells(CH8, "markdown"))
+    assert "$$ (eq-irls)" in ch8 and "{eq}`eq-irls`" in ch8 and "{eq}`eq-newton-step`" in ch8
+    assert "{numref}`fig-ch7-convergence`" in ch7 and "{numref}`fig-ch8-weights`" in ch8
+    # R's mustart pulls the data towards 1/2, not the other way round
+    assert "pulled\ntowards the data" not in ch7 and "(y_i + 1/2)/2" in ch7
+    # no hand-written chapter numbers, no iteration count typed in a heading
+    assert not re.search(r"(?i)\bchapters? \d", ch7 + ch8)
+    assert "Sixteen" not in ch7
+    # the complete example's standard errors have a table of their own
+    code = "\n".join(cells(CH8, "code"))
+    assert "standard_errors = pd.DataFrame" in code
 
 
 def test_ch7_points_to_the_himmelblau_erratum():
