@@ -93,7 +93,8 @@ def test_d3_huge_poisson_counts_fit_where_r_fails():
     k, c = np.array([1.0, 3, 10, 20, 60, 100]), 2.0**525
     fit, small = irls(X, k * c, "poisson"), irls(X, k, "poisson")
     assert fit.converged and small.converged
-    np.testing.assert_allclose(fit.coef, small.coef + [np.log(c), 0], rtol=1e-12)
+    # Two fits, each stopped by R's test at 1e-10 on different paths: agreement ~1e-9 or better.
+    np.testing.assert_allclose(fit.coef, small.coef + [np.log(c), 0], rtol=1e-9)
     # At the same estimate the information scales by c (the start values do not, so
     # the paths differ and R's se, from the last iteration's weights, differs slightly).
     np.testing.assert_allclose(fit.se_observed, small.se_observed / np.sqrt(c), rtol=1e-9)
