@@ -5,11 +5,19 @@ from another host, nothing may fail to load, the console stays free of errors,
 every image decodes and MathJax typesets every formula. Then an exercise's
 solution must open on click and the search page must find a chapter.
 
+Layout: at 1280 px and at phone width (390 px) no table, display equation or output block
+may be wider than its column or scroll inside it. Code INPUT blocks are exempt on purpose:
+re-wrapping code would change what the reader copies, so they may scroll sideways.
+Plumbing: no visible code cell of a page (folded ``hide-input`` cells count, a reader opens
+them) may call ``glue(`` or read a fixture or a file. Search: one search box on every page,
+and the quoted text of a search hit is plain text, never TeX source.
+
 Skipped when Chromium or the built book is missing, unless
 ``MATHKIT_REQUIRE_BROWSER=1`` (set by ``.ci/run``), which turns a skip into a failure.
 """
 
 import functools
+import html
 import http.server
 import os
 import re
@@ -86,12 +94,16 @@ def browser(site):
         chromium.close()
 
 
+WIDTHS = {"desktop": 1280, "phone": 390}
+PDF = "mathkit-book.pdf"  # written into _build/html by tools/build_pdf.py (make pdf)
+
+
 class Visit:
     """A fresh page that records everything a reader's browser would complain about."""
 
-    def __init__(self, browser, site: str):
+    def __init__(self, browser, site: str, width: int = 1280):
         self.site = site
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+        self.context = browser.new_context(viewport={"width": width, "height": 900},
                                            service_workers="block")
         self.page = self.context.new_page()
         self.external, self.failed, self.errors = [], [], []
@@ -143,6 +155,13 @@ def visit(browser, site):
     v.close()
 
 
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def sized_visit(request, browser, site):
+    v = Visit(browser, site, WIDTHS[request.param])
+    yield v
+    v.close()
+
+
 # Text nodes outside code that still hold TeX delimiters: MathJax missed them.
 RAW_TEX_JS = r"""() => {
   const skip = new Set(["SCRIPT", "STYLE", "PRE", "CODE", "TEXTAREA", "NOSCRIPT"]);
@@ -183,6 +202,119 @@ def test_page_loads_offline_and_renders(visit, path):
     if math["math"] and not math["containers"]:
         problems.append(f"{math['math']} formulas but no mjx-container")
     assert not problems, f"{path}:\n" + "\n".join(problems)
+
+
+# Folded content is laid out too: open every solution and <details> before measuring.
+UNFOLD_JS = """() => {
+  document.querySelectorAll("details").forEach(d => d.open = true);
+  document.querySelectorAll(".toggle-hidden").forEach(e => e.classList.remove("toggle-hidden"));
+}"""
+
+# Every table, display equation and output block: wider than its own box (it scrolls or
+# clips), or reaching past the article column. Code inputs (.cell_input) are exempt.
+OVERFLOW_JS = """() => {
+  const column = document.querySelector("article.bd-article") || document.querySelector("main");
+  const right = column.getBoundingClientRect().right;
+  const kinds = {
+    table: ".bd-article table, .bd-article .pst-scrollable-table-container",
+    equation: ".bd-article div.math, .bd-article mjx-container[display='true']",
+    output: ".bd-article .cell_output, .bd-article .cell_output pre, .bd-article .output",
+  };
+  const found = [];
+  for (const [kind, selector] of Object.entries(kinds)) {
+    for (const el of document.querySelectorAll(selector)) {
+      if (el.closest(".cell_input")) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;  // not displayed
+      const inside = el.scrollWidth - el.clientWidth, past = box.right - right;
+      if (inside > 1 || past > 1) {
+        const text = (el.innerText || el.textContent).trim().replace(/\\s+/g, " ");
+        const how = inside > 1 ? `scrolls ${inside}px` : `sticks out ${Math.round(past)}px`;
+        found.push(`${kind} ${how}: ${text.slice(0, 80)}`);
+      }
+    }
+  }
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1)
+    found.push(`the page itself scrolls sideways (${page.scrollWidth} > ${page.clientWidth})`);
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES or ["(no build)"])
+def test_content_fits_its_column(sized_visit, path):
+    sized_visit.open(path)
+    sized_visit.page.evaluate(UNFOLD_JS)
+    overflow = sized_visit.page.evaluate(OVERFLOW_JS)
+    width = sized_visit.page.viewport_size["width"]
+    assert not overflow, f"{path} at {width}px:\n" + "\n".join(overflow)
+
+
+# Visible code must teach: no glue() calls, no fixture or file reads (TEAM.md convention 3).
+PLUMBING = ("glue(", "r_reference(", "benchmark_results(", "json.loads", "Path(", "open(")
+CELL_INPUT = re.compile(r'<div class="cell_input[^"]*">\s*<div class="highlight[^"]*">'
+                        r'<div class="highlight"><pre>(.*?)</pre>', re.S)
+
+
+def visible_code(page: Path) -> list[str]:
+    """The source of every code cell whose input the built page shows (folded or not)."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", code))
+            for code in CELL_INPUT.findall(page.read_text())]
+
+
+def test_the_plumbing_check_sees_a_glue_call(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text('<div class="cell_input docutils container">\n<div class="highlight-ipython3 '
+                    'notranslate"><div class="highlight"><pre><span class="n">glue</span>'
+                    '<span class="p">(</span>&quot;k&quot;)</pre></div></div></div>')
+    assert visible_code(page) == ['glue("k")']
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/")] or ["(no build)"])
+def test_visible_code_holds_no_plumbing(path):
+    if not (HTML / path).exists():
+        pytest.skip(f"no built book at {HTML}")
+    found = [f"{word!r} in: {code.strip().splitlines()[0][:70]} ..."
+             for code in visible_code(HTML / path) for word in PLUMBING if word in code]
+    assert not found, (f"{path}: visible code cells hold plumbing; tag them remove-cell or "
+                       "remove-input:\n" + "\n".join(found))
+
+
+SEARCH_BOXES_JS = """() => [...document.querySelectorAll(
+    ".search-button__button, .search-button-field, form.bd-search, input[type=search]")]
+  .filter(el => !el.closest("dialog") && el.getClientRects().length
+                && getComputedStyle(el).visibility !== "hidden")
+  .map(el => el.className)"""
+
+
+def test_one_search_box(sized_visit):
+    sized_visit.open(CHAPTER1)
+    boxes = sized_visit.page.evaluate(SEARCH_BOXES_JS)
+    assert len(boxes) == 1, f"expected one visible search box, found {boxes}"
+
+
+def test_search_results_quote_plain_text(visit):
+    visit.open("search.html?q=gradient")
+    visit.page.wait_for_function(
+        """() => /Search finished/.test(document.querySelector("#search-results")?.innerText)""",
+        timeout=30000)
+    quotes = visit.page.locator("#search-results ul.search li p.context").all_inner_texts()
+    assert quotes, "no search result quotes any text"
+    tex = [q for q in quotes if re.search(r"\\[A-Za-z]+|\\[()\[\]]|\$", q)]
+    assert not tex, "search results quote TeX source:\n" + "\n".join(t[:160] for t in tex)
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+def test_introduction_links_the_pdf(visit):
+    visit.open("book/intro.html")
+    link = visit.page.locator(f'a[href$="{PDF}"]')
+    assert link.count() == 1, f"the introduction has no link to {PDF}"
+    href = link.first.evaluate("a => a.href")
+    assert urlsplit(href).hostname == "127.0.0.1", f"the PDF link leaves the book: {href}"
+    if not (HTML / PDF).exists():
+        pytest.fail(f"{HTML / PDF} is missing: run `make pdf` (tools/build_pdf.py)")
+    response = visit.page.request.get(href)
+    assert response.status == 200 and response.body()[:5] == b"%PDF-", href
 
 
 def test_solution_dropdown_opens_on_click(visit):

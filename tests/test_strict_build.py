@@ -31,10 +31,13 @@ def make_flags() -> list[str]:
 def write_book(root: Path, source: str, stored: str) -> None:
     shutil.copy(ROOT / "_config.yml", root / "_config.yml")
     (root / "book").mkdir()
-    # Files the config names: the favicon, the bibliography, the stylesheet folder.
+    # Files the config names: the favicon, the bibliography, the stylesheet folder and the
+    # book's own Sphinx extension.
     shutil.copy(ROOT / "book" / "favicon.svg", root / "book" / "favicon.svg")
     shutil.copy(ROOT / "book" / "references.bib", root / "book" / "references.bib")
-    shutil.copytree(ROOT / "book" / "_static", root / "book" / "_static")
+    for folder in ("_static", "_ext"):
+        shutil.copytree(ROOT / "book" / folder, root / "book" / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     (root / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapter\n")
     (root / "index.md").write_text("# A throwaway book\n")
     result = new_output("execute_result", {"text/plain": stored}, execution_count=1)
