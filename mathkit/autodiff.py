@@ -81,7 +81,9 @@ class Dual:
         return (self.grad,)
 
     def _new(self, value: NDArray, grad: NDArray, hess: NDArray | None = None) -> Dual:
-        return Dual(value, grad)
+        new = object.__new__(Dual)  # the parts are float arrays already: no conversions
+        new.value, new.grad = np.asarray(value), grad
+        return new
 
     @property
     def n(self) -> int:
@@ -132,6 +134,8 @@ class Dual:
 
     def _lifted(self, shape: tuple) -> tuple:
         """Derivative parts with value axes broadcast to ``shape`` (derivative axes first)."""
+        if self.shape == shape:
+            return self._parts()
         out = []
         for k, d in enumerate(self._parts(), start=1):
             # numpy aligns trailing axes: pad the value axes on the left first
@@ -245,12 +249,11 @@ class Dual:
 
     def __getitem__(self, key) -> Dual:
         key = key if isinstance(key, tuple) else (key,)
-        if any(isinstance(k, (Dual, HyperDual)) for k in key):
+        if any(isinstance(k, Dual) for k in key):
             raise _unsupported("indexing by an autodiff number")
-        value = self.value[key]
         result = self._map(lambda a, k: a[(slice(None),) * k + key])
-        if any(d.shape[k:] != np.shape(value) for k, d in
-               enumerate(result._parts(), start=1)):
+        if any(isinstance(k, (list, np.ndarray)) for k in key) and any(
+                d.shape[k:] != result.shape for k, d in enumerate(result._parts(), start=1)):
             # numpy moves separated advanced indices to the front: not the same layout
             raise _unsupported(f"this index {key!r}")
         return result
@@ -333,16 +336,18 @@ class HyperDual(Dual):
         return (self.grad, self.hess)
 
     def _new(self, value: NDArray, grad: NDArray, hess: NDArray | None = None) -> HyperDual:
-        return HyperDual(value, grad, hess)
+        new = object.__new__(HyperDual)
+        new.value, new.grad, new.hess = np.asarray(value), grad, hess
+        return new
 
     def _chain(self, y, d1, d2):
         g = self.grad
-        return HyperDual(y, d1 * g, d1 * self.hess + d2 * (g[:, None] * g[None, :]))
+        return self._new(y, d1 * g, d1 * self.hess + d2 * (g[:, None] * g[None, :]))
 
     def _product(self, other, value):
         (ga, ha), (gb, hb) = self._lifted(value.shape), other._lifted(value.shape)
         cross = ga[:, None] * gb[None, :]
-        return HyperDual(value, ga * other.value + self.value * gb,
+        return self._new(value, ga * other.value + self.value * gb,
                          ha * other.value + self.value * hb + cross + np.swapaxes(cross, 0, 1))
 
     def _quotient(self, other, value):
@@ -350,14 +355,14 @@ class HyperDual(Dual):
         (ga, ha), (gb, hb) = self._lifted(value.shape), other._lifted(value.shape)
         gq = (ga - value * gb) / other.value
         cross = gq[:, None] * gb[None, :]
-        return HyperDual(value, gq, (ha - value * hb - cross - np.swapaxes(cross, 0, 1))
+        return self._new(value, gq, (ha - value * hb - cross - np.swapaxes(cross, 0, 1))
                          / other.value)
 
     def _scaled_sum(self, other, p, q, value):
         # logaddexp: p = softmax weight of self, q = 1 - p; curvature p q (a' - b')(a' - b')^T
         (ga, ha), (gb, hb) = self._lifted(value.shape), other._lifted(value.shape)
         diff = ga - gb
-        return HyperDual(value, p * ga + q * gb,
+        return self._new(value, p * ga + q * gb,
                          p * ha + q * hb + (p * q) * (diff[:, None] * diff[None, :]))
 
 
@@ -400,6 +405,8 @@ def _pair(a, b) -> tuple[Dual, Dual]:
 
 def _checked(name: str, u: NDArray, *derivatives: NDArray) -> None:
     """Raise where f is finite but a derivative is not (sqrt at 0, log at 0, ...)."""
+    if all(np.isfinite(d).all() for d in derivatives):
+        return
     bad = np.zeros(np.broadcast_shapes(np.shape(u), *map(np.shape, derivatives)), dtype=bool)
     for d in derivatives:
         bad = bad | ~np.isfinite(d)
@@ -454,6 +461,15 @@ def _unary(name: str, u: Dual) -> Dual:
 
 
 def _add(a, b, sign: float = 1.0) -> Dual:
+    if not (isinstance(a, Dual) and isinstance(b, Dual)):  # a constant moves the value only
+        jet = a if isinstance(a, Dual) else b
+        other = _real(b if jet is a else a)
+        left, right = (jet.value, other) if jet is a else (other, jet.value)
+        value = np.asarray(left + right if sign > 0 else left - right)
+        parts = jet._lifted(value.shape)
+        if jet is b and sign < 0:
+            parts = tuple(-p for p in parts)
+        return jet._new(value, *parts)
     a, b = _pair(a, b)
     value = a.value + b.value if sign > 0 else a.value - b.value
     parts = [pa + pb if sign > 0 else pa - pb
