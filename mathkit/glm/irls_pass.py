@@ -11,6 +11,7 @@ array outlives a block. Fitted values come from a separate :func:`block_fitted`.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -99,6 +100,22 @@ def _qr_factor(A: np.ndarray) -> np.ndarray:
     return R
 
 
+_local = threading.local()
+
+
+def _scratch(shape: tuple[int, int]) -> np.ndarray:
+    """A C-ordered work array for sqrt(W) X, reused by the blocks a thread reads.
+
+    A fresh block-sized array per block would be mapped and page-faulted anew
+    each time (about 2 MB, above malloc's mmap threshold), which costs as much
+    as a sizeable part of the block's syrk.
+    """
+    buf = getattr(_local, "buf", None)
+    if buf is None or buf.size < shape[0] * shape[1]:
+        buf = _local.buf = np.empty(shape[0] * shape[1])
+    return buf[:shape[0] * shape[1]].reshape(shape)
+
+
 def _bad_value(row0: int, Xb, yb, wb, ob) -> tuple[int, str, None] | None:
     """The first non-finite or negative-weight entry of a block, by global row."""
     for what, v in (("weights", wb), ("y", yb), ("offset", ob)):
@@ -180,7 +197,7 @@ def block_sums(block: Block, spec: PassSpec) -> Sums:
         swz = sw * z
         if wb is not None:  # rows of weight 0 count for nothing, even where z is not finite
             swz[wb == 0] = 0.0
-        Xs = np.multiply(Xb, sw[:, None], out=np.empty(Xb.shape))  # C order: syrk reads Xs.T
+        Xs = np.multiply(Xb, sw[:, None], out=_scratch(Xb.shape))  # C order: syrk reads Xs.T
         if spec.qr:
             return Sums(None, None, R=_qr_factor(np.column_stack([Xs, swz])), **out)
         G = dsyrk(1.0, Xs.T, trans=0, lower=0)
