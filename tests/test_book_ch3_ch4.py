@@ -220,3 +220,13 @@ def test_chapter4_exercise_function_is_rs_bits():
     z0 = np.zeros(2)
     assert np.array_equal(mk.hessian(q, z0), r["hessian"])
     assert glued(CH4)["ch4-q-hess-diag"] == round(r["hessian"][0][0], 7)
+
+
+def test_exercise_hessian_is_off_in_its_last_digits():
+    # Chapter 3 says numDeriv's Hessian of h misses the exact off-diagonal 1 by a rounding
+    # error. h uses products only, so this is the same on every IEEE machine.
+    h = notebook_function(CH3, "h", {})
+    H = mk.hessian(h, np.zeros(2))
+    assert H[0, 1] == H[1, 0] != 1.0
+    assert abs(H[0, 1] - 1.0) < 1e-14
+    assert (H[0, 0], H[1, 1]) == (2.0, 8.0)
