@@ -552,8 +552,10 @@ def test_evaluation_counts_with_analytic_derivatives_by_hand():
     assert (pure.nit, pure.nfev, pure.njev, pure.nhev) == (2, 2, 3, 2)  # f(x0) and f(x)
     damped = newton_damped(f, [1, 1], grad=g, hess=h)  # + one accepted trial per step
     assert (damped.nit, damped.nfev, damped.njev, damped.nhev) == (2, 3, 3, 2)
-    reg = newton_regularized(f, [1, 1], grad=g, hess=h)  # stops at 0, reuses g and f
-    assert (reg.nit, reg.nfev, reg.njev, reg.nhev) == (1, 2, 2, 2)
+    # regularized stops at 0, reuses g and f, and probes f on both sides along each
+    # of the Hessian's 2 eigenvectors before it calls 0 a minimum: 2 + 4 calls.
+    reg = newton_regularized(f, [1, 1], grad=g, hess=h)
+    assert (reg.nit, reg.nfev, reg.njev, reg.nhev) == (1, 6, 2, 2)
 
 
 def test_numeric_derivative_evaluations_are_counted():
@@ -711,13 +713,16 @@ def test_line_search_failure_stops_regularized_with_a_message():
     res = newton_regularized(f_fn, [1.0, 1.0], grad=lambda v: -np.array([2 * v[0] + v[1],
                                                                           4 * v[1] + v[0]]),
                              hess=lambda v: np.array([[2.0, 1.0], [1.0, 4.0]]))
-    assert not res.converged and "line search could not decrease f" in res.message
+    # The line search fails, the trust region that takes over shrinks to nothing.
+    assert not res.converged and "trust region collapsed" in res.message
+    assert "no step decreases f" in res.message
 
 
 def test_iteration_limit_is_reported():
     res = newton_regularized(scipy.optimize.rosen, [-1.2, 1.0], grad=scipy.optimize.rosen_der,
                              hess=scipy.optimize.rosen_hess, max_iter=3)
-    assert not res.converged and res.nit == 3 and res.message == "iteration limit (3) reached"
+    assert not res.converged and res.nit == 3
+    assert res.message.startswith("iteration limit (3) reached (gradient norm ")
 
 
 def test_docstring_examples_run():
