@@ -159,3 +159,21 @@ def test_shipped_data_are_the_fixtures():
     ova = load_r_dataset("ovarian")
     np.testing.assert_array_equal(ova[["age", "ecog.ps", "rx"]].to_numpy(),
                                   MODELS["ovarian_efron"]["X"])
+
+
+def test_missing_value_in_a_dataframe_names_row_and_column():
+    from mathkit import load_r_dataset
+    lung = load_r_dataset("lung")
+    bad = int(np.flatnonzero(lung["ph.ecog"].isna())[0])
+    with pytest.raises(ValueError, match=rf"row {bad}, column 'ph.ecog'"):
+        coxph(lung[["age", "sex", "ph.ecog"]], lung["time"], lung["status"] - 1)
+
+
+def test_running_out_of_iterations_is_not_convergence():
+    m = MODELS["ovarian_efron"]  # R needs 5 iterations
+    with pytest.warns(UserWarning, match="did not converge"):
+        fit = fit_fixture(m, max_iter=2)
+    assert not fit.converged and fit.nit == 2
+    # The log-likelihood reported is that of the coefficients reported.
+    refit = coxph(np.array(m["X"]), m["time"], m["event"], max_iter=1)
+    assert refit.loglik >= refit.loglik_null

@@ -198,3 +198,29 @@ def test_with_dataframe_and_categorical_from_the_shipped_data():
     assert fit.classes == ("Low", "Medium", "High")
     assert fit.names == tuple(MODELS["housing"]["names"])
     assert rel(fit.coef, ref["coef"]) < 1e-11
+
+
+def test_running_out_of_steps_is_not_convergence():
+    with pytest.warns(UserWarning, match="did not converge"):
+        fit = fit_fixture(MODELS["mtcars_gear"], max_iter=2)
+    assert not fit.converged and fit.nit == 2
+    assert np.isclose(fit.loglik, fit.loglik)  # finite, the value at the coefficients reported
+    y = np.array(MODELS["mtcars_gear"]["y"])
+    assert np.isclose(np.log(fit.fitted[np.arange(len(y)), y]).sum(), fit.loglik, rtol=1e-12)
+
+
+def test_a_far_out_row_is_not_separation():
+    # As irls' D1: one row at x = 1e5 is fitted almost perfectly, yet the MLE exists.
+    rng = np.random.default_rng(0)
+    x = np.r_[rng.normal(size=149), 1e5]
+    eta = np.column_stack([np.zeros(149), 0.5 * x[:149], -0.3 * x[:149]])
+    P = np.exp(eta) / np.exp(eta).sum(axis=1, keepdims=True)
+    y = np.r_[[rng.choice(3, p=p) for p in P], 1]
+    X = np.column_stack([np.ones(150), x])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = multinomial(X, y)
+    assert fit.converged
+    Y = np.eye(3)[y]
+    score = X.T @ (Y - fit.fitted)[:, 1:]
+    assert np.abs(score).max() < 1e-8 * np.abs(X).max()

@@ -283,13 +283,14 @@ def multinomial(X: Any, y: ArrayLike, *, weights: ArrayLike | None = None, tol: 
     rows = max(1, _BLOCK_BYTES // (8 * p))
     B = np.zeros((p, km1))
     ll, g, H = _pass(X, codes, w, B, rows)
-    converged, step, nit = False, np.zeros((p, km1)), 0
+    converged, singular, step, nit = False, False, np.zeros((p, km1)), 0
     for nit in range(1, max_iter + 1):
         try:
             step = _newton_step(H, g).reshape((p, km1), order="F")
         except np.linalg.LinAlgError:
             message = f"the information matrix became singular at step {nit} (probabilities " \
                 "underflowed)"
+            singular = True
             break
         small = float(g.ravel(order="F") @ step.ravel(order="F")) < tol * (2 * abs(ll) + 0.1)
         t = 1.0
@@ -307,7 +308,9 @@ def multinomial(X: Any, y: ArrayLike, *, weights: ArrayLike | None = None, tol: 
             break
     else:
         message = f"no convergence in {max_iter} Newton steps"
-    diverging = _diverging(X, codes, B, step)
+    # Early Newton steps move rows far on valid data too: only a run that converged, or whose
+    # probabilities underflowed to 0 and 1, is evidence.
+    diverging = _diverging(X, codes, B, step) if converged or singular else 0
     if diverging:
         push = np.abs(step) * np.linalg.norm(X, axis=0)[:, None]
         moving = [f"{names[j]!r} (class {classes[k + 1]!r})" for j, k in np.argwhere(
