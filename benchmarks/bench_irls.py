@@ -29,7 +29,8 @@ minimum is stored too: single runs here can be several times slower).
 
 Run: ``.venv/bin/python benchmarks/bench_irls.py`` (about 5 minutes on 2 cores;
 ``--quick`` for the small size only). Prints a table and writes
-``mathkit/data/benchmarks/irls.json`` (package data, so the performance appendix runs anywhere mathkit is installed).
+``mathkit/data/benchmarks/irls.json`` (package data, so the performance appendix runs
+anywhere mathkit is installed).
 """
 
 from __future__ import annotations

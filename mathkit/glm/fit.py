@@ -221,7 +221,20 @@ def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
     UserWarning
         As R's glm: no convergence in ``max_iter`` iterations, fitted values
         numerically 0 or 1, non-integer successes or counts (a Poisson fit then
-        has ``loglik = aic = nan``), or a step halved because it overflowed.
+        has, as in R, ``loglik = -inf`` and ``aic = inf``), or a step halved
+        because the deviance overflowed or the means left the link's range.
+        Where R's loop diverges (its deviance rises and it ends above the best
+        it passed, or never settles), irls says so and refits with step halving
+        whenever the deviance rises, which R's loop lacks; the result is then
+        that refit (``message`` tells both stories).
+
+    Notes
+    -----
+    Where X's columns are close to aliased (a column's relative residual on
+    the others below 1e-4), each step is solved by a QR factor of sqrt(W) X,
+    combined block by block, as R solves every step; a column whose relative
+    residual is below R's QR tolerance ``min(1e-7, tol / 1000)`` is reported
+    as aliased (R would set its coefficient to NA).
 
     Examples
     --------
