@@ -27,10 +27,14 @@ CHUNK = 1_500  # rows per chunk; the last chunk of every data set below is short
 
 @pytest.fixture(scope="module")
 def client():
-    """Two worker processes on 127.0.0.1, one thread each, small memory limits."""
+    """Two worker processes on 127.0.0.1, one thread each, small memory limits.
+
+    ``dashboard_address=":0"``: the scheduler's HTTP server takes a free port (``None``
+    still binds 8787, and warns when another cluster on the machine holds it).
+    """
     cluster = distributed.LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-        dashboard_address=None, memory_limit="600MiB", silence_logs=logging.ERROR)
+        dashboard_address=":0", memory_limit="600MiB", silence_logs=logging.ERROR)
     c = distributed.Client(cluster)
     try:
         yield c
