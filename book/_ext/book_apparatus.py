@@ -6,8 +6,9 @@
    printed "Exercise ??". Before each such node this writes the label ``{ref}`` uses, for an
    exercise with the number the HTML shows.
 2. Equations. MathJax 3 cannot break a long display equation, and at phone width many do not
-   fit; an inline script shrinks such an equation to fit its column, to 70 % at the least
-   (still about 11 px type). Wider ones must be split in the chapter (tests/test_browser.py).
+   fit; on screens up to 720 px an inline script shrinks such an equation to fit its column,
+   down to 11 px type at the least. Wider ones, and any that does not fit a wide screen at
+   its natural size, must be split in the chapter (tests/test_browser.py fails on them).
 3. Search. Sphinx's search page quotes each hit's page text, and a formula's text is its
    TeX source (``\\(\\nabla f\\)``). An inline script (no file under _static: Jupyter Book
    would load a .js there on every page) makes the quoted text plain: formulas become
@@ -110,15 +111,17 @@ SEARCH_JS = r"""
 
 FIT_EQUATIONS_JS = r"""
 (() => {
-  const SMALLEST = 0.7;
+  const SMALLEST_PX = 11;  // the smallest math type the script will set
+  const narrow = window.matchMedia("(max-width: 720px)");
   const fit = () => {
     for (const eq of document.querySelectorAll('mjx-container[display="true"]')) {
       if (eq.dataset.size === undefined) eq.dataset.size = eq.style.fontSize || "";
       eq.style.fontSize = eq.dataset.size;
-      if (eq.scrollWidth <= eq.clientWidth + 1) continue;
+      // On a wide screen an equation keeps its size: one that does not fit must be split.
+      if (!narrow.matches || eq.scrollWidth <= eq.clientWidth + 1) continue;
       const base = parseFloat(getComputedStyle(eq).fontSize);
-      const scale = Math.max(SMALLEST, (eq.clientWidth - 2) / eq.scrollWidth);
-      eq.style.fontSize = `${base * scale}px`;
+      const size = Math.max(SMALLEST_PX, base * (eq.clientWidth - 2) / eq.scrollWidth);
+      eq.style.fontSize = `${size}px`;
     }
   };
   const start = () => {
