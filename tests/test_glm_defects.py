@@ -174,3 +174,27 @@ def test_d8_poisson_aic_is_inf_on_non_integer_counts():
         fit = irls(design(d["x"]), d["y"], "poisson")
     assert fit.aic == np.inf and fit.loglik == -np.inf
     assert rel(fit.coef, r["coef"]) < 1e-12 and fit.nit == r["iter"]
+
+
+# ----------------------------------------------------------------------------- separation, any link
+@pytest.mark.parametrize("link", ["logit", "probit", "cloglog", "cauchit"])
+@pytest.mark.parametrize("x", [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 2, 3, 4, 5, 5, 6, 7, 8, 9]])
+def test_separation_is_reported_for_every_link(link, x):
+    # Complete and quasi-complete separation. With the cauchit link the fitted
+    # probabilities approach 0 and 1 so slowly that R's loop neither stops
+    # growing nor meets its test (complete) or cycles (quasi-complete).
+    y = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1.0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = irls(design(np.array(x, float)), y, link=link)
+    assert any(issubclass(w.category, SeparationWarning) and "separated" in str(w.message)
+               for w in caught)
+    assert not fit.converged and "separated" in fit.message
+
+
+def test_a_fit_stopped_early_is_not_called_separated():
+    x, y = d1_data()
+    with pytest.warns(UserWarning, match="did not converge") as caught:
+        fit = irls(design(x[:99]), y[:99], max_iter=2)
+    assert not fit.converged
+    assert not any(issubclass(w.category, SeparationWarning) for w in caught)

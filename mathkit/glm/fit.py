@@ -14,7 +14,7 @@ from .._checks import count, tolerance
 from .families import family as make_family
 from .irls_pass import PassSpec, Sums, run_pass
 from .linalg import _check_rank_qr, _needs_qr, _solve, _solve_qr, _symmetric
-from .report import _report, _separated
+from .report import _report, _separated, _separating
 from .result import GLMResult, _result
 from .sources import make_source
 
@@ -31,6 +31,7 @@ class _Fit:
     step: np.ndarray | None = None  # the last change of beta
     null_dev: float = 0.0  # the null deviance when it needs no fit of its own
     qr: bool = False  # gram is the R factor of [sqrt(W) X | sqrt(W) z], not X'WX
+    separated: bool = False  # the coefficients run off along a separating direction
 
 
 def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
@@ -124,9 +125,18 @@ def _iterate(src: Any, fam, tol: float, max_iter: int, null=None,
         try:
             new = solve(acc)
         except np.linalg.LinAlgError:
-            return _Fit(beta, acc, gram, start, history, False,
-                        f"X'WX became singular at iteration {it} (weights underflowed)", step,
-                        null_dev, qr)
+            if qr:
+                return _Fit(beta, acc, gram, start, history, False,
+                            f"X'WX became singular at iteration {it} (weights underflowed)",
+                            step, null_dev, qr)
+            qr = True  # the normal equations lost too much: QR, as R solves, from here on
+            acc = read(beta=beta, step=step, binary=start.binary, qr=True)
+            try:
+                new = solve(acc)
+            except np.linalg.LinAlgError:
+                return _Fit(beta, acc, gram, start, history, False,
+                            f"X'WX became singular at iteration {it} (weights underflowed)",
+                            step, null_dev, qr)
         old, step, beta, devold, gram = beta, new - beta, new, acc.dev, factor(acc)
     return _Fit(beta, acc, gram, start, history, False, f"no convergence in {max_iter} iterations",
                 step, null_dev, qr)
@@ -271,8 +281,14 @@ def irls(X: Any, y: ArrayLike | None = None, family: str = "binomial", *,
         count("block_rows", block_rows)
     src = make_source(X, y, weights, offset, block_rows)
     fit = _iterate(src, fam, float(tol), int(max_iter), null="auto")
-    if _diverged(fit, tol):
+    refit = _diverged(fit, tol)
+    if refit:
         fit = _safeguarded(src, fam, fit, float(tol), int(max_iter))
+    if (refit or not fit.converged) and _separating(src, fam, fit.beta):
+        fit = dataclasses.replace(fit, separated=True, message=(
+            f"the data are (quasi-)separated: the coefficients grow without bound along a "
+            f"direction in which no row's fit gets worse, so the MLE does not exist (stopped "
+            f"after {len(fit.history)} iterations: {fit.message})"))
     if fit.start.note:
         warnings.warn(fit.start.note[1], UserWarning, stacklevel=2)
     converged, message = _report(fam, fit, src.names)
