@@ -82,21 +82,30 @@ SEARCH_JS = r"""
     partial: "∂", sum: "Σ", prod: "Π", int: "∫", infty: "∞", le: "≤", leq: "≤", ge: "≥",
     geq: "≥", ne: "≠", neq: "≠", approx: "≈", times: "×", cdot: "·", pm: "±", to: "→",
     rightarrow: "→", in: "∈", top: "ᵀ", intercal: "ᵀ", sqrt: "√", ldots: "…",
-    cdots: "⋯", dots: "…", mid: "|", lVert: "‖", rVert: "‖", Vert: "‖"};
+    cdots: "⋯", dots: "…", mid: "|", lVert: "‖", rVert: "‖", Vert: "‖", ell: "ℓ",
+    xi: "ξ", zeta: "ζ", kappa: "κ", chi: "χ", Phi: "Φ", Psi: "Ψ", Theta: "Θ", Pi: "Π",
+    sim: "∼", prime: "′", circ: "∘", otimes: "⊗", star: "*", ast: "*", lceil: "⌈",
+    rceil: "⌉", lfloor: "⌊", rfloor: "⌋", langle: "⟨", rangle: "⟩", quad: " ", qquad: " ",
+    log: "log", exp: "exp", sin: "sin", cos: "cos", min: "min", max: "max", arg: "arg",
+    det: "det", lim: "lim"};
   const plain = (tex) => tex
-    .replace(/^\s*(\\\(|\\\[|\$\$?)|(\\\)|\\\]|\$\$?)\s*$/g, "")
+    .replace(/\\\\/g, " ")
+    .replace(/\\[()[\]]|\$\$?/g, " ")
     .replace(/\\begin\{[^}]*\}|\\end\{[^}]*\}/g, " ")
     .replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "($1)/($2)")
     .replace(/\\(?:math[a-z]+|text|operatorname|boldsymbol)\s*\{([^{}]*)\}/g, "$1")
     .replace(/\\([A-Za-z]+)/g, (m, name) => symbols[name] ?? "")
-    .replace(/\\[,;:! ]|\\\\|&/g, " ")
+    .replace(/\\[{}|]/g, (m) => m[1] === "|" ? "‖" : m[1])
+    .replace(/\\.|&/g, " ")
     .replace(/[{}]/g, "")
+    .replace(/\^ᵀ/g, "ᵀ")
     .replace(/\s+/g, " ").trim();
   const patch = () => {
     if (typeof Search === "undefined" || Search._mathkitPlain) return;
     const htmlToText = Search.htmlToText;
     Search.htmlToText = (htmlString, anchor) => {
       const doc = new DOMParser().parseFromString(htmlString, "text/html");
+      doc.querySelectorAll(".math .headerlink").forEach((el) => el.remove());
       doc.querySelectorAll(".math, span.math, div.math").forEach(
         (el) => el.replaceWith(doc.createTextNode(" " + plain(el.textContent) + " ")));
       return htmlToText(doc.documentElement.outerHTML, anchor);
