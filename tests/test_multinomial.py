@@ -224,3 +224,15 @@ def test_a_far_out_row_is_not_separation():
     Y = np.eye(3)[y]
     score = X.T @ (Y - fit.fitted)[:, 1:]
     assert np.abs(score).max() < 1e-8 * np.abs(X).max()
+
+
+@pytest.mark.parametrize("y, match", [
+    (pd.Series(["a", np.nan, "b", "a", "b", "a"]), "missing .nan. at row 1"),
+    (np.array(["a", None, "b", "a", "b", "a"], dtype=object), r"missing \(None\) at row 1"),
+    (np.array(["a", 1, "b", "a", "b", "a"], dtype=object), "cannot be sorted"),
+    (pd.Categorical(["a", None, "b", "a", "b", "a"]), "missing at row 1"),
+])
+def test_missing_or_mixed_labels_are_named(y, match):
+    X = np.column_stack([np.ones(6), [1.0, 2, 3, 4, 5, 6]])
+    with pytest.raises(ValueError, match=match):
+        multinomial(X, y)

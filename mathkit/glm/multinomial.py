@@ -129,9 +129,17 @@ def _classes(y: Any, n: int) -> tuple[np.ndarray, tuple]:
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             i = int(np.flatnonzero(~np.isfinite(a))[0])
             raise ValueError(f"y has a non-finite value {a[i]} at row {i}")
-        if a.dtype.kind == "O" and any(v is None for v in a):
-            raise ValueError(f"y is missing (None) at row {[v is None for v in a].index(True)}")
-        uniq, codes = np.unique(a, return_inverse=True)
+        if a.dtype.kind == "O":
+            import pandas as pd
+
+            missing = np.flatnonzero(pd.isna(a))
+            if missing.size:
+                raise ValueError(f"y is missing ({a[missing[0]]!r}) at row {missing[0]}")
+        try:
+            uniq, codes = np.unique(a, return_inverse=True)
+        except TypeError as e:  # labels that cannot be ordered, e.g. strings mixed with numbers
+            raise ValueError(f"y's labels cannot be sorted into classes ({e}); pass a pandas "
+                             "Categorical to fix their order") from None
         labels = tuple(u.item() if hasattr(u, "item") else u for u in uniq)
     if codes.shape != (n,):
         raise ValueError(f"y must have shape ({n},) to match the {n} rows of X, "
