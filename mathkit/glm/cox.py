@@ -29,9 +29,6 @@ from .report import SeparationWarning
 
 __all__ = ["CoxResult", "coxph"]
 
-_TOLER_INF = 1e-9 ** 0.5  # R's coxph.control(toler.inf = sqrt(eps)) at the default eps
-
-
 @dataclass(frozen=True, eq=False)
 class CoxResult:
     """A fitted Cox model; fields named as R's ``coxph`` object.
@@ -295,7 +292,8 @@ def _result(coef, cov, u, loglik0, loglik, score_test, nit, converged, names, ti
     message = f"converged in {nit} iterations" if converged else \
         f"no convergence in {max_iter} iterations"
     nextstep = np.abs(u @ cov)
-    infinite = ~np.isfinite(u) | ((nextstep > eps) & (nextstep > _TOLER_INF * np.abs(coef)))
+    # R's coxph.control(toler.inf = sqrt(eps))
+    infinite = ~np.isfinite(u) | ((nextstep > eps) & (nextstep > np.sqrt(eps) * np.abs(coef)))
     if converged and infinite.any():
         which = ", ".join(repr(names[j]) for j in np.flatnonzero(infinite))
         message = (f"monotone likelihood: the log-likelihood converged while the coefficient of "
