@@ -20,7 +20,7 @@ import pandas as pd
 
 from .rcompat import RNG
 
-__all__ = ["benchmark_results", "load_mtcars", "r_reference", "seed7_regression"]
+__all__ = ["benchmark_results", "load_mtcars", "load_r_dataset", "r_reference", "seed7_regression"]
 
 
 def load_mtcars() -> pd.DataFrame:
