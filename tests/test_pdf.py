@@ -125,6 +125,19 @@ def test_no_reference_is_left_unresolved():
     assert "There were undefined references" not in log
 
 
+def test_nothing_runs_off_the_page():
+    # A table, equation or code line wider than the text block shows as an overfull box;
+    # a few points are invisible (LaTeX's tolerance), a column's worth is not.
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)",
+                                           latex_log())]
+    assert not [w for w in widths if w > 20], f"overfull lines (pt): {sorted(widths)[-5:]}"
+
+
+def test_exercises_are_numbered_as_in_the_html():
+    text = normal(" ".join(pages()))
+    assert normal("Exercise 1.1 (") in text
+
+
 def test_math_is_typeset():
     text = " ".join(pages())
     # unicode-math sets math letters from the Mathematical Alphanumeric Symbols block.
