@@ -8,9 +8,11 @@ Modules, in the order the book uses them:
 - :mod:`mathkit.autodiff`: forward-mode automatic differentiation (``Dual``,
   ``HyperDual``), behind ``method="autodiff"`` of the three above.
 - :mod:`mathkit.newton`: pure, damped and regularized Newton, critical points.
-- :mod:`mathkit.glm`: logistic and Poisson regression by IRLS.
+- :mod:`mathkit.glm`: GLMs by IRLS (logistic, Poisson, their links), multinomial and
+  Cox regression by Newton; in memory, out of core and on Dask.
 - :mod:`mathkit.rcompat`: R's default random numbers, for R-identical data.
-- :mod:`mathkit.datasets`: ``mtcars`` and the book's small data sets.
+- :mod:`mathkit.datasets`: ``mtcars``, R's data sets the book uses, the R reference
+  values and benchmark results the book shows.
 """
 
 from .autodiff import Dual, HyperDual

@@ -11,9 +11,8 @@ book runs in any directory where mathkit is installed.
 
 from __future__ import annotations
 
-from importlib import resources
-
 import json
+from importlib import resources
 
 import numpy as np
 import pandas as pd
