@@ -174,6 +174,10 @@ def test_classifier_matches_r(case):
 def test_degenerate_cases():
     ch7 = glued(CH7)
     assert ch7["ch7-class-quartic"] == "degenerate"
+    # mathkit's default settles the point by f along the null direction
+    assert ch7["ch7-class-quartic-settled"] == "degenerate minimum"
+    assert [ch7[f"ch7-settled-{k}"] for k in ("x4", "minus-x4", "x3")] == \
+        ["degenerate minimum", "degenerate saddle", "degenerate saddle"]
     # the classifier's threshold, which the notebook checks the eigenvalue is below
     assert ch7["ch7-quartic-eig-small"] == 1e-8
     assert ch7["ch7-degenerate-all"] is True
@@ -196,7 +200,8 @@ CLASSIFY_CASES = [
 @pytest.mark.parametrize(("f", "x"), CLASSIFY_CASES)
 def test_scratch_classifier_equals_mathkit(f, x):
     scratch = notebook_function(CH7, "classify_from_scratch", {"np": np, "mk": mk, "math": math})
-    assert scratch(f, x) == mk.classify_critical_point(f, x)
+    # the tutorial's test (R's): mathkit without its null check
+    assert scratch(f, x) == mk.classify_critical_point(f, x, null_check=False)
 
 
 # --- chapter 8: the derivation ----------------------------------------------------------
