@@ -1,5 +1,6 @@
 """The data-source interface of mathkit.glm (map and combine), as a Dask source uses it."""
 
+import dataclasses
 from functools import partial
 
 import numpy as np
@@ -72,7 +73,8 @@ def test_combine_is_associative_and_keeps_the_first_bad_row():
 def test_a_pass_keeps_no_rows():
     X, y = data()
     part = block_sums(Block(0, X, y, None, None), PassSpec(family("binomial")))
-    sizes = [np.size(v) for v in vars(part).values() if isinstance(v, np.ndarray)]
+    values = [getattr(part, f.name) for f in dataclasses.fields(part)]
+    sizes = [np.size(v) for v in values if isinstance(v, np.ndarray)]
     assert max(sizes) == 16  # X'WX of 4 columns; nothing with one entry per row
 
 

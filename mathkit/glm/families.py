@@ -48,7 +48,13 @@ class _Family:
         return self.weight(mu, mu_eta) - (y - mu) * (d2 / V - r * r * self.dvariance(mu))
 
     def invalid(self, eta, mu) -> int:
-        """Rows where R's valideta or validmu fails (R halves the step until none is left)."""
+        """Rows where R's valideta or validmu fails (R halves the step until none is left).
+
+        The clamped links (all but identity and sqrt) keep every mean valid by
+        construction; a non-finite eta shows up in the deviance instead.
+        """
+        if self.link_name not in ("identity", "sqrt"):
+            return 0
         return self._link.invalid_eta(eta) + int(np.count_nonzero(~self.valid_mu(mu)))
 
     def __reduce__(self):  # pickle by name and link, for parallel sources
@@ -66,6 +72,10 @@ class _Binomial(_Family):
 
     def variance(self, mu):
         return mu * (1 - mu)
+
+    def weight(self, mu, mu_eta):
+        """R's mu_eta**2 / V(mu); mu_eta is at most 1 here, so nothing overflows."""
+        return mu_eta**2 / (mu * (1 - mu))
 
     def dvariance(self, mu):
         return 1 - 2 * mu
@@ -109,6 +119,8 @@ class _Binomial(_Family):
 
     def boundary(self, eta, mu) -> int:
         """Rows with mu within 10 eps of 0 or 1 (R's warning)."""
+        if mu.min() >= 10 * _EPS and mu.max() <= 1 - 10 * _EPS:  # the usual case: two reads
+            return 0
         return int(np.count_nonzero((mu < 10 * _EPS) | (mu > 1 - 10 * _EPS)))
 
     def diverging(self, y, eta, deta, wt) -> int:

@@ -38,7 +38,7 @@ class PassSpec:
     qr: bool = False  # a QR factor of [sqrt(W) X | sqrt(W) z] instead of X'WX and X'Wz
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)  # slots, not frozen: built once per block, kept cheap
 class Sums:
     """Partial sums of one or more blocks; all fields add (or and/or/min/max) under combine."""
 
@@ -60,7 +60,6 @@ class Sums:
     sum_wy: float = 0.0
     ll_const: float = 0.0  # the part of the log-likelihood that does not depend on mu
     ones: np.ndarray | None = None  # columns equal to 1 in every row (an intercept)
-    xmax: np.ndarray | None = None  # max |X| per column
     has_offset: bool = False
     binary: bool = True
 
@@ -84,7 +83,6 @@ def combine(a: Sums, b: Sums) -> Sums:
         note=_first(a.note, b.note), n=a.n + b.n, n_ok=a.n_ok + b.n_ok,
         sum_w=a.sum_w + b.sum_w, sum_wy=a.sum_wy + b.sum_wy, ll_const=a.ll_const + b.ll_const,
         ones=(a.ones & b.ones) if both else None,
-        xmax=np.maximum(a.xmax, b.xmax) if both else None,
         has_offset=a.has_offset or b.has_offset, binary=a.binary and b.binary)
 
 
@@ -128,6 +126,15 @@ def _bad_value(row0: int, Xb, yb, wb, ob) -> tuple[int, str, None] | None:
     return None
 
 
+def _ones(Xb: np.ndarray) -> np.ndarray:
+    """Columns equal to 1 in every row; only those 1 in the first row are read in full."""
+    ones = Xb[0] == 1
+    j = np.flatnonzero(ones)
+    if j.size:
+        ones[j] = (Xb[:, j] == 1).all(axis=0)
+    return ones
+
+
 def _facts(fam, row0: int, Xb, yb, wb, ob) -> dict:
     """What the start pass learns about a block: counts, the intercept, R's data checks."""
     wt = 1.0 if wb is None else wb
@@ -138,7 +145,7 @@ def _facts(fam, row0: int, Xb, yb, wb, ob) -> dict:
         sum_w=len(yb) if wb is None else float(wb.sum()), sum_wy=float(np.sum(wt * yb)),
         # log(choose(1, y)) = 0 for 0/1 outcomes
         ll_const=0.0 if binary and wb is None else fam.loglik_const(yb, wt),
-        ones=(Xb == 1).all(axis=0), xmax=np.abs(Xb).max(axis=0),
+        ones=_ones(Xb),
         has_offset=ob is not None, binary=binary, note=note)
 
 

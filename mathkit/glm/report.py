@@ -33,9 +33,14 @@ class SeparationWarning(UserWarning):
     """
 
 
+def _push(fit: _Fit) -> np.ndarray:
+    """How far the last change of each coefficient moved the linear predictor (RMS scale)."""
+    return np.abs(fit.step) * np.sqrt(np.diag(fit.start.G))
+
+
 def _moving(fit: _Fit) -> np.ndarray:
-    """Coefficients still growing at the end: a step of at least 1e-3 of their size that
-    moves some row's linear predictor by 0.5 or more.
+    """Coefficients still growing at the end: a last step of at least 1e-3 of their size,
+    among those that moved the linear predictor most.
 
     On separated data the diverging coefficients grow by about the same amount
     at every step, so the last step is a sizeable fraction of them; at a true
@@ -44,8 +49,8 @@ def _moving(fit: _Fit) -> np.ndarray:
     """
     if fit.step is None:
         return np.zeros(len(fit.beta), dtype=bool)
-    s = np.abs(fit.step)
-    return (s >= 1e-3 * np.abs(fit.beta)) & (s * fit.start.xmax >= 0.5)
+    push = _push(fit)
+    return (np.abs(fit.step) >= 1e-3 * np.abs(fit.beta)) & (push >= 0.01 * push.max())
 
 
 def _separated(fit: _Fit) -> bool:
@@ -93,7 +98,7 @@ def _report(fam, fit: _Fit, names: tuple[str, ...]) -> tuple[bool, str]:
         return False, message
     if _separated(fit) and converged:  # early Newton steps move rows far: no evidence
         # Rank the growing coefficients by how much their last change moved eta.
-        push = np.where(_moving(fit), np.abs(fit.step) * np.sqrt(np.diag(fit.start.G)), 0)
+        push = np.where(_moving(fit), _push(fit), 0)
         moving = ", ".join(repr(names[j]) for j in np.argsort(-push)
                            if push[j] > 0 and push[j] >= 0.01 * push.max())
         message = (f"the data are (quasi-)separated: {fit.last.diverging} rows are fitted "
