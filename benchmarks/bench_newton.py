@@ -15,7 +15,8 @@ wrapping f, its gradient and its Hessian; times are medians over repeated runs
 without the counting wrappers.
 
 Run: ``.venv/bin/python benchmarks/bench_newton.py``. Prints a table and writes
-``mathkit/data/benchmarks/newton.json`` (package data, so the performance appendix runs anywhere mathkit is installed).
+``mathkit/data/benchmarks/newton.json`` (package data, so the performance appendix runs
+anywhere mathkit is installed).
 """
 
 from __future__ import annotations

@@ -366,6 +366,32 @@ class Problem:
             H = 2 * (J.T @ J + np.einsum("i,ijk->jk", r, second))
         return (H + H.T) / 2
 
+    def r_code(self) -> tuple[str, str]:
+        """R function bodies for f and its gradient (sympy's R printer), with x[1..n]
+        and each family's data as R vectors, for benchmarks/bench_mgh.R."""
+        x = sp.symbols(f"x0:{self.n}", real=True)
+        rename = {xi: sp.Symbol(f"x[{i + 1}]") for i, xi in enumerate(x)}
+        lines, residuals, jac_rows = [], [], []
+        for k, item in enumerate(self.residuals(list(x))):
+            expr, data = (item.expr, item.data) if isinstance(item, Family) else (item, {})
+            expr = sp.sympify(expr)
+            sub = dict(rename)
+            for sym, values in data.items():
+                name = f"d{k}_{sym.name}"
+                lines.append(f"{name} <- c({', '.join(repr(float(v)) for v in values)})")
+                sub[sym] = sp.Symbol(name)
+            rows = len(next(iter(data.values()))) if data else 1
+            residuals.append(f"rep_len({sp.rcode(expr.xreplace(sub))}, {rows})")
+            jac_rows.append("cbind(" + ", ".join(
+                f"rep_len({sp.rcode(sp.diff(expr, xi).xreplace(sub))}, {rows})" for xi in x)
+                + ")")
+        data = "\n".join(lines)
+        r = f"c({', '.join(residuals)})"
+        f_code = f"{data}\nfunction(x) {{ r <- {r}; sum(r * r) }}"
+        g_code = (f"{data}\nfunction(x) {{ r <- {r}; J <- rbind({', '.join(jac_rows)}); "
+                  f"as.numeric(2 * crossprod(J, r)) }}")
+        return f_code, g_code
+
 
 def _flat(value, rows: int) -> list:
     """The leaves of a (nested) list of scalars or arrays, each broadcast to ``rows``."""

@@ -208,7 +208,7 @@ def _article_loop(p: _Problem, x: np.ndarray, tol: float, max_iter: int,
 
 def newton_raphson(f: Objective, x0: ArrayLike, *, grad: Derivative | None = None,
                    hess: Derivative | None = None, tol: float = 1e-8,
-                   max_iter: int = 50) -> NewtonResult:
+                   max_iter: int = 50, method: str = "richardson") -> NewtonResult:
     """Pure Newton-Raphson: x <- x + d with H(x) d = -g(x), no safeguards.
 
     The loop is the source article's, step for step: the gradient norm that
@@ -229,12 +229,18 @@ def newton_raphson(f: Objective, x0: ArrayLike, *, grad: Derivative | None = Non
     max_iter : int
         Maximum number of steps.
 
+    method : str
+        Numeric derivative method when ``grad`` or ``hess`` is not given, as in
+        :func:`newton_regularized` (the default, numDeriv's, is what R's loop uses).
+
     Returns
     -------
     NewtonResult
-        ``converged=False`` with the reason when the iteration limit is hit, the
-        Hessian is singular (its condition number is in the message) or the
-        derivatives stop being finite.
+        ``converged=True`` is R's stopping rule, a gradient norm below ``tol``; it
+        does not certify a minimum (from (0, 0) on Himmelblau's function it stops
+        at the local maximum). ``converged=False`` with the reason when the
+        iteration limit is hit, the Hessian is singular (its condition number is in
+        the message) or the derivatives stop being finite.
 
     Examples
     --------
@@ -243,14 +249,14 @@ def newton_raphson(f: Objective, x0: ArrayLike, *, grad: Derivative | None = Non
     >>> res.nit, res.converged, np.round(res.x, 8) + 0.0
     (6, True, array([0., 0.]))
     """
-    p = _Problem(f, grad, hess)
+    p = _Problem(f, grad, hess, method)
     x, _ = p.start(x0, tol, max_iter)
     return p.result(*_article_loop(p, x, tol, max_iter, lambda x, step: x + step))
 
 
 def newton_damped(f: Objective, x0: ArrayLike, *, grad: Derivative | None = None,
                   hess: Derivative | None = None, tol: float = 1e-8, max_iter: int = 50,
-                  min_step: float = 1e-10) -> NewtonResult:
+                  min_step: float = 1e-10, method: str = "richardson") -> NewtonResult:
     """Newton with the article's backtracking: halve the step until f does not increase.
 
     Each iteration tries ``gamma = 1, 1/2, 1/4, ...`` while ``f(x + gamma d)`` is
@@ -268,7 +274,7 @@ def newton_damped(f: Objective, x0: ArrayLike, *, grad: Derivative | None = None
 
     Parameters
     ----------
-    f, x0, grad, hess, tol, max_iter
+    f, x0, grad, hess, tol, max_iter, method
         As in :func:`newton_raphson`.
     min_step : float
         Smallest step factor tried.
@@ -276,6 +282,8 @@ def newton_damped(f: Objective, x0: ArrayLike, *, grad: Derivative | None = None
     Returns
     -------
     NewtonResult
+        ``converged`` is R's stopping rule, as in :func:`newton_raphson`; it does not
+        certify a minimum. :func:`newton_regularized` does.
 
     Examples
     --------
@@ -287,7 +295,7 @@ def newton_damped(f: Objective, x0: ArrayLike, *, grad: Derivative | None = None
     """
     if not (np.isfinite(min_step) and 0 < min_step < 1):
         raise ValueError(f"min_step must be in (0, 1), got {min_step!r}")
-    p = _Problem(f, grad, hess)
+    p = _Problem(f, grad, hess, method)
     x, fx = p.start(x0, tol, max_iter)
     failed = 0
 
@@ -679,30 +687,100 @@ def condition_number(H: ArrayLike) -> float:
     return float(s[0] / s[-1]) if s[-1] > 0 else float("inf")
 
 
-def classify_critical_point(f: Objective, x: ArrayLike, *, hess: Derivative | None = None,
-                            tol: float = 1e-8) -> str:
-    """Second-derivative test at a critical point, from the Hessian's eigenvalues.
+def classify_critical_point(f: Objective, x: ArrayLike, *, grad: Derivative | None = None,
+                            hess: Derivative | None = None, tol: float = 1e-8,
+                            gtol: float = 1e-4, method: str = "richardson",
+                            null_check: bool = True) -> str:
+    """Second-derivative test at a critical point, settled by f where the Hessian cannot.
 
-    Returns ``"degenerate"`` if any eigenvalue is below ``tol`` in absolute value
-    (the test is then inconclusive), else ``"minimum"`` (all positive),
-    ``"maximum"`` (all negative) or ``"saddle"`` (mixed signs).
+    The point must be critical: a gradient norm above ``gtol`` raises a ValueError
+    that names it (a point that is not critical is not a minimum, maximum or saddle,
+    whatever the Hessian says). Then the Hessian's eigenvalues decide: all above
+    ``tol`` "minimum", all below ``-tol`` "maximum", both signs beyond ``tol``
+    "saddle". If some are within ``tol`` of zero (degenerate), f itself is compared
+    along those null directions, on both sides at nine distances from 0.1 max(1, |x|)
+    down to 1.5e-6 times that: "degenerate minimum" if f rises everywhere (x^4),
+    "degenerate maximum" if it falls everywhere (-x^4), "degenerate saddle" if it
+    does both (x^3, or f rising one way and falling another), and "degenerate" if
+    along some null direction it does not change beyond rounding (a valley or a
+    plateau: the check cannot decide). With
+    ``null_check=False`` every degenerate point is "degenerate": the source
+    article's test, which is R's.
+
+    Parameters
+    ----------
+    f : callable
+        The function (only called when derivatives or the null check need it).
+    x : array_like, shape (n,)
+        The point.
+    grad, hess : callable, optional
+        Analytic gradient and Hessian; numeric (``method``) if omitted.
+    tol, gtol : float
+        Eigenvalues within ``tol`` of 0 count as zero; a gradient norm above
+        ``gtol`` means x is not critical (1e-4: numeric gradients and solvers that
+        stop at a gradient of 1e-5, such as scipy's BFGS, pass).
+    method : str
+        Numeric derivative method, as in :func:`newton_regularized`.
+    null_check : bool
+        Settle degenerate points by f along the null directions.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
     >>> classify_critical_point(lambda v: v[0]**2 - v[1]**2, [0.0, 0.0])
     'saddle'
     >>> classify_critical_point(lambda v: v[0]**4 + v[1]**2, [0.0, 0.0])
+    'degenerate minimum'
+    >>> classify_critical_point(lambda v: v[0]**3 + v[1]**2, [0.0, 0.0])
+    'degenerate saddle'
+    >>> classify_critical_point(lambda v: v[0]**4 + v[1]**2, [0.0, 0.0], null_check=False)
     'degenerate'
+    >>> classify_critical_point(lambda v: v[0]**2 + 5 * v[0], [0.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: x is not a critical point: the gradient norm there is 5 (gtol=0.0001)
     """
     x = point(x)
     tolerance(tol)
-    H = np.asarray(numeric.hessian(f, x) if hess is None else hess(x), dtype=float)
+    tolerance(gtol)
+    p = _Problem(f, grad, hess, method)
+    g = p.grad(x)
+    if np.all(np.isfinite(g)) and np.linalg.norm(g) > gtol:
+        raise ValueError(f"x is not a critical point: the gradient norm there is "
+                         f"{np.linalg.norm(g):.3g} (gtol={gtol:g})")
+    H = np.asarray(numeric.hessian(f, x, method) if hess is None else hess(x), dtype=float)
     if H.shape != (x.size, x.size) or not np.all(np.isfinite(H)):
         raise ValueError(f"the Hessian at x must be a finite {x.size}x{x.size} matrix, "
                          f"got shape {H.shape}")
-    ev = np.linalg.eigvalsh((H + H.T) / 2)
-    if np.any(np.abs(ev) < tol):
+    ev, Q = np.linalg.eigh((H + H.T) / 2)
+    null = np.abs(ev) < tol
+    if not np.any(null):
+        if np.all(ev > 0):
+            return "minimum"
+        return "maximum" if np.all(ev < 0) else "saddle"
+    if not null_check:
         return "degenerate"
-    if np.all(ev > 0):
-        return "minimum"
-    return "maximum" if np.all(ev < 0) else "saddle"
+    # Clear curvature outside the null space already says "saddle" if it has both signs.
+    if np.any(ev[~null] > 0) and np.any(ev[~null] < 0):
+        return "degenerate saddle"
+    fx = p.f(x)
+    noise = 1e3 * _EPS * abs(fx)
+    cap = 0.1 * max(1.0, float(np.linalg.norm(x)))
+    up = down = False
+    for v in Q[:, null].T:
+        changed = False
+        for s in cap * 4.0 ** -np.arange(9):
+            for y in (x + s * v, x - s * v):
+                change = p.f(y) - fx
+                up, down = up or change > noise, down or change < -noise
+                changed = changed or abs(change) > noise
+        if not changed:
+            return "degenerate"  # flat along v to rounding: nothing to go on
+    up = up or bool(np.any(ev[~null] > 0))
+    down = down or bool(np.any(ev[~null] < 0))
+    if up and down:
+        return "degenerate saddle"
+    return "degenerate minimum" if up else "degenerate maximum" if down else "degenerate"
