@@ -141,6 +141,8 @@ class DaskSource:
         Column names (a Dask DataFrame's columns, else ``x0, x1, ...``).
     n : int
         Rows of X.
+    row0 : list of int
+        The global index of the first row of each row chunk.
     """
 
     def __init__(self, X, y, weights, offset, block_rows: int | None, names=None):
