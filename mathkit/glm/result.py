@@ -141,4 +141,9 @@ def _result(src, fam, fit: _Fit, null_dev: float, converged: bool, message: str)
         names=tuple(names), family=fam.name, link=fam.link_name, df_resid=s.n_ok - p,
         df_null=s.n_ok - int(s.ones.any()), message=message,
         _fitted=partial(src.map_rows, partial(block_fitted, fam=fam, beta=fit.beta)),
-        _observed=lambda: run_pass(src, PassSpec(fam, beta=fit.beta, observed=True)).G)
+        _observed=partial(_observed_information, src, fam, fit.beta))
+
+
+def _observed_information(src, fam, beta: np.ndarray) -> np.ndarray:
+    """Minus the Hessian of the log-likelihood at beta: one more read of the data."""
+    return run_pass(src, PassSpec(fam, beta=beta, observed=True)).G

@@ -127,6 +127,13 @@ models[[length(models) + 1]] <- fit_one("insurance_log", Claims ~ District + Gro
                                          Insurance, poisson(link = "log"),
                                          offset = log(Insurance$Holders))
 models[[length(models) + 1]] <- fit_one("falling_sqrt", y ~ x, falling, poisson(link = "sqrt"))
+# An offset with an intercept: R fits the null model too, from the full model's means.
+models[[length(models) + 1]] <- fit_one("am_hp_offset_probit", am ~ hp, mtcars,
+                                         binomial(link = "probit"),
+                                         offset = 0.2 * (mtcars$mpg - 20))
+models[[length(models) + 1]] <- fit_one("warpbreaks_sqrt_offset", breaks ~ wool + tension,
+                                         warpbreaks, poisson(link = "sqrt"),
+                                         offset = rep(c(0.5, -0.5, 0), 18))
 names(models) <- vapply(models, function(m) m$name, "")
 
 # The identity link with the log-exposure offset: R gives up at once.
