@@ -47,7 +47,8 @@ class GLMResult:
         R's deviance test was met and the data are not separated.
     fitted : ndarray, shape (n,)
         Fitted means ``mu`` (probabilities or rates), computed on first access
-        by one more read of the data (the fit itself keeps no per-row arrays).
+        by one more read of the data (the fit itself keeps no per-row arrays;
+        the result keeps a reference to the data source for this).
     names : tuple of str
         Column names of X (DataFrame columns, else ``x0, x1, ...``).
     family, link : str
