@@ -62,9 +62,11 @@ def run(cmd: list[str], cwd: Path, log: Path) -> None:
     with log.open("w") as f:
         result = subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, text=True)
     if result.returncode:
-        tail = log.read_text(errors="replace").splitlines()[-40:]
-        sys.exit(f"{' '.join(cmd)} failed (exit {result.returncode}); last lines of {log}:\n"
-                 + "\n".join(tail))
+        lines = log.read_text(errors="replace").splitlines()
+        # Sphinx's warnings (what -W turned into errors) or LaTeX's "!" errors; else the tail.
+        found = [ln for ln in lines if "WARNING" in ln or "ERROR" in ln or ln.startswith("!")]
+        sys.exit(f"{' '.join(cmd)} failed (exit {result.returncode}); from {log}:\n"
+                 + "\n".join((found or lines)[-40:]))
 
 
 def main(argv: list[str] | None = None) -> int:
