@@ -6,9 +6,12 @@
   f does not increase.
 - :func:`newton_regularized`: a modified Newton that always heads downhill (the
   Hessian shifted by mu I until positive definite, a negative-curvature step out
-  of saddles) with an Armijo line search; it reaches a local minimum where the
-  other two fail.
-- :func:`classify_critical_point` and :func:`condition_number`.
+  of saddles) with an Armijo line search, and a trust region when the line search
+  struggles; it reaches a local minimum where the other two fail. Its
+  ``converged=True`` certifies a local minimum (a small gradient and f probed along
+  every eigenvector of the Hessian); the other two report R's stopping rule.
+- :func:`classify_critical_point` (which refuses a point that is not critical and
+  settles degenerate points by f) and :func:`condition_number`.
 
 Derivatives are :func:`mathkit.numeric.grad` and :func:`mathkit.numeric.hessian`
 (numDeriv's Richardson scheme) unless analytic ones are passed. ``nfev`` counts
