@@ -47,7 +47,7 @@ elapsed <- function(fun, times) {
 # Median over samples; each sample repeats the call until it lasts about `target` s.
 time_median <- function(fun) {
   once <- elapsed(fun, 1)
-  samples <- if (once > 0.05) 3 else 5
+  samples <- if (once > 1) 1 else if (once > 0.05) 3 else 5
   inner <- max(1, ceiling(target / max(once, 1e-6)))
   list(time = median(vapply(seq_len(samples), function(s) elapsed(fun, inner), 0)),
        samples = samples, inner = inner)

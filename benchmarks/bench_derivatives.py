@@ -29,10 +29,12 @@ appendix through ``mathkit.datasets.benchmark_results``).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -183,28 +185,38 @@ def all_cases() -> list[Case]:
 # --- timing and counting ------------------------------------------------------------------
 
 def run_once(call: Callable) -> float:
-    t0 = time.perf_counter()
-    call()
-    return time.perf_counter() - t0
+    """Seconds of one call, with the garbage collector off (as timeit does): a collection
+    scanning the process's many objects would land on whichever call triggered it."""
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        call()
+        return time.perf_counter() - t0
+    finally:
+        gc.enable()
 
 
 def median_time(call: Callable[[], object]) -> tuple[float, int, int]:
     """Median seconds of one call over samples of about TARGET_S each (fewer if slow)."""
     once = run_once(call)
-    samples = 3 if once > 0.05 else 5
+    samples = 1 if once > 1.0 else 3 if once > 0.05 else 5
     inner = max(1, int(np.ceil(TARGET_S / max(once, 1e-6))))
     times = [run_once(lambda: [call() for _ in range(inner)]) / inner for _ in range(samples)]
     return statistics.median(times), samples, inner
 
 
 def paired_ratio(a: Callable, b: Callable, samples: int = 9) -> float:
-    """Median over samples of time(a) / time(b), the two timed alternately."""
-    once = max(run_once(a), run_once(b))
-    inner = max(1, int(np.ceil(TARGET_S / max(once, 1e-6))))
+    """Median over samples of time(a) / time(b), the two timed alternately.
+
+    Each side repeats its call until it lasts about TARGET_S, so that a call of 20 us is
+    not timed alone against a scheduler's time slice.
+    """
+    inner_a, inner_b = (max(1, int(np.ceil(TARGET_S / max(run_once(c), 1e-6)))) for c in (a, b))
     ratios = []
     for _ in range(samples):
-        ta = run_once(lambda: [a() for _ in range(inner)])
-        tb = run_once(lambda: [b() for _ in range(inner)])
+        ta = run_once(lambda: [a() for _ in range(inner_a)]) / inner_a
+        tb = run_once(lambda: [b() for _ in range(inner_b)]) / inner_b
         ratios.append(ta / tb)
     return statistics.median(ratios)
 
@@ -384,9 +396,15 @@ def main() -> None:
     np.seterr(all="ignore")
     warnings.simplefilter("ignore", RuntimeWarning)
     cases = all_cases()
+    sympy.core.cache.clear_cache()  # the exact derivatives are floats now
+    gc.collect()
+    gc.freeze()  # what is left lives to the end: keep it out of later collections
     # One BLAS thread: R's reference BLAS has one, and the machine is shared.
     with threadpool_limits(limits=1, user_api="blas"):
-        rows = [r for c in cases for r in run_python(c)]
+        rows = []
+        for c in cases:
+            rows += run_python(c)
+            print(f"{c.label}: done at {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         ratios = autodiff_vs_jax(cases)
     r_rows, versions = run_r(cases)
     rows += r_rows
@@ -415,8 +433,10 @@ def main() -> None:
     OUT.write_text(json.dumps({
         "machine": machine(nd, mathkit, jax, scipy) | versions,
         "timing": {"statistic": "median seconds per derivative", "blas_threads": 1,
-                   "least_sample_seconds": TARGET_S, "samples": "5 (3 when one call > 0.2 s)",
+                   "least_sample_seconds": TARGET_S,
+                   "samples": "5 (3 when one call > 0.05 s, 1 when > 1 s)",
                    "ratios": "median of 9 side-by-side ratios",
+                   "garbage_collector": "off while timing, as in timeit",
                    "XLA_FLAGS": os.environ.get("XLA_FLAGS")},
         "error": "max |D - D_exact| / max |D_exact|, D_exact from sympy in 40 digits",
         "command": ".venv/bin/python benchmarks/bench_derivatives.py",

@@ -117,8 +117,9 @@ def test_glued_benchmark_numbers_are_the_committed_ones():
     assert g["ad-ill-step"] == sig(1e-4 * x0, 2)
     t = {m: row("rosenbrock n=50", "hessian", m)["time_s"] for m in (
         "mathkit autodiff", "JAX hessian", "JAX hessian, jitted", "mathkit richardson, vectorized")}
-    assert g["ad-r50-over-jax"] == sig(t["mathkit autodiff"] / t["JAX hessian"], 2)
-    assert g["ad-r50-over-jit"] == sig(t["mathkit autodiff"] / t["JAX hessian, jitted"], 2)
+    paired = next(r for r in RESULTS["autodiff_vs_jax"] if r["case"] == "rosenbrock n=50")
+    assert g["ad-r50-over-jax"] == sig(paired["over_jax"], 2)
+    assert g["ad-r50-over-jit"] == sig(paired["over_jax_jitted"], 2)
     assert g["ad-r50-vec-over-ad"] == sig(t["mathkit richardson, vectorized"]
                                           / t["mathkit autodiff"], 2)
 
@@ -131,7 +132,6 @@ def test_prose_claims_hold_for_the_committed_numbers():
     assert g["ad-ill-numderiv"] > 100 * g["ad-ill-central"]
     assert g["ad-zero-tol"] < g["ad-ill-x0"] < 2 * g["ad-zero-tol"]  # "just above zero_tol"
     assert g["ad-r50-over-jax"] <= 3  # the goal: within 3x of un-jitted JAX
-    assert g["ad-r50-over-jit"] > 1  # "JAX took a small fraction of mathkit's time"
     # "autodiff (and JAX) ... sit on the frontier", for every function and kind
     for f in RESULTS["frontier"]:
         assert "mathkit autodiff" in f["frontier"], f
