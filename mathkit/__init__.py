@@ -17,10 +17,8 @@ Modules, in the order the book uses them:
 
 from .autodiff import Dual, HyperDual
 from .datasets import (
-    load_insurance,
     load_mtcars,
     load_r_dataset,
-    load_warpbreaks,
     seed7_regression,
 )
 from .glm import (
@@ -65,10 +63,8 @@ __all__ = [
     "hessian",
     "irls",
     "jacobian",
-    "load_insurance",
     "load_mtcars",
     "load_r_dataset",
-    "load_warpbreaks",
     "logistic_irls",
     "newton_damped",
     "newton_raphson",

@@ -133,6 +133,8 @@ def benchmark_results(name: str) -> dict:
 
 
 # R's factor levels of the shipped data sets (a CSV keeps the labels, not their order).
+# Each data set's factors: column -> R's levels in R's order; ordered factors (which R's
+# model.matrix codes by polynomial contrasts, not dummies) are listed in _R_ORDERED.
 _R_LEVELS = {
     "housing": {"Sat": ["Low", "Medium", "High"], "Infl": ["Low", "Medium", "High"],
                 "Type": ["Tower", "Apartment", "Atrium", "Terrace"], "Cont": ["Low", "High"]},
@@ -140,22 +142,30 @@ _R_LEVELS = {
     "lung": {},
     "ovarian": {},
     "ships": {"type": ["A", "B", "C", "D", "E"]},
+    "warpbreaks": {"wool": ["A", "B"], "tension": ["L", "M", "H"]},
+    "Insurance": {"District": ["1", "2", "3", "4"], "Group": ["<1l", "1-1.5l", "1.5-2l", ">2l"],
+                  "Age": ["<25", "25-29", "30-35", ">35"]},
 }
+_R_ORDERED = {("Insurance", "Group"), ("Insurance", "Age")}
 
 
 def load_r_dataset(name: str) -> pd.DataFrame:
     """One of R's data sets that the book fits, as R has it.
 
     ``"lung"``, ``"ovarian"`` and ``"veteran"`` are from the survival package,
-    ``"housing"`` and ``"ships"`` from MASS; each was written by R's ``write.csv``. Column names
-    are R's; ``NA`` is NaN; numbers are float64; factors are pandas Categoricals
-    with R's levels in R's order (the first level is the baseline of a model).
-    survival's ``lung`` codes ``status`` 1 = censored, 2 = dead, as in R.
+    ``"housing"``, ``"ships"`` and ``"Insurance"`` from MASS, ``"warpbreaks"`` from R's
+    datasets; each was written by R's ``write.csv``. Column names are R's; ``NA`` is NaN;
+    numbers are float64; factors are pandas Categoricals with R's levels in R's order (the
+    first level is the baseline of a model). survival's ``lung`` codes ``status`` 1 =
+    censored, 2 = dead, as in R. Insurance's ``Group`` and ``Age`` are *ordered* factors,
+    which R's ``model.matrix`` codes by polynomial contrasts (``contr.poly``), not dummies;
+    a Poisson model of its claim rate uses ``log(Holders)`` as the offset.
 
     Parameters
     ----------
     name : str
-        ``"housing"``, ``"lung"``, ``"ovarian"``, ``"ships"`` or ``"veteran"``.
+        ``"housing"``, ``"Insurance"``, ``"lung"``, ``"ovarian"``, ``"ships"``,
+        ``"veteran"`` or ``"warpbreaks"``.
 
     Returns
     -------
@@ -168,81 +178,18 @@ def load_r_dataset(name: str) -> pd.DataFrame:
     ((228, 10), 1)
     >>> load_r_dataset("housing")["Sat"].cat.categories.tolist()
     ['Low', 'Medium', 'High']
+    >>> ins = load_r_dataset("Insurance")
+    >>> ins.shape, float(ins["Claims"].sum()), ins["Age"].cat.ordered
+    ((64, 5), 3151.0, True)
     """
     if name not in _R_LEVELS:
         raise ValueError(f"no R data set named {name!r}; known: {', '.join(sorted(_R_LEVELS))}")
     with resources.files("mathkit").joinpath(f"data/{name}.csv").open("r") as fh:
-        df = pd.read_csv(fh)
+        df = pd.read_csv(fh, dtype={col: str for col in _R_LEVELS[name]})
     for col in df.columns:
         if col in _R_LEVELS[name]:
-            df[col] = pd.Categorical(df[col], categories=_R_LEVELS[name][col])
+            df[col] = pd.Categorical(df[col], categories=_R_LEVELS[name][col],
+                                     ordered=(name, col) in _R_ORDERED)
         else:
             df[col] = df[col].astype("float64")
     return df
-
-
-def _glm_link_data(name: str, levels: dict[str, tuple[list[str], bool]]) -> pd.DataFrame:
-    """A CSV that R's write.csv wrote, with R's factors as pandas Categoricals."""
-    with resources.files("mathkit").joinpath(f"data/{name}.csv").open("r") as fh:
-        df = pd.read_csv(fh, dtype={col: str for col in levels})
-    for col in df.columns:
-        if col in levels:
-            cats, ordered = levels[col]
-            df[col] = pd.Categorical(df[col], categories=cats, ordered=ordered)
-        else:
-            df[col] = df[col].astype("float64")
-    return df
-
-
-def load_warpbreaks() -> pd.DataFrame:
-    """R's ``warpbreaks``: warp breaks per loom for two wools at three tensions.
-
-    Written by R as ``write.csv(warpbreaks, "warpbreaks.csv", row.names = FALSE)``;
-    the Poisson link fixtures (``r_reference("glm_links")``) fit
-    ``breaks ~ wool + tension``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        54 rows: ``breaks`` (float64), ``wool`` (Categorical A, B) and
-        ``tension`` (Categorical L, M, H), levels in R's order.
-
-    Examples
-    --------
-    >>> wb = load_warpbreaks()
-    >>> wb.shape, float(wb["breaks"].sum())
-    ((54, 3), 1520.0)
-    >>> wb["tension"].cat.categories.tolist()
-    ['L', 'M', 'H']
-    """
-    return _glm_link_data("warpbreaks", {"wool": (["A", "B"], False),
-                                         "tension": (["L", "M", "H"], False)})
-
-
-def load_insurance() -> pd.DataFrame:
-    """MASS's ``Insurance``: car insurance claims and policy holders, 64 risk groups.
-
-    Written by R as ``write.csv(MASS::Insurance, "Insurance.csv", row.names =
-    FALSE)``. A Poisson model of the claim rate uses ``log(Holders)`` as the
-    offset. ``Group`` and ``Age`` are *ordered* factors, which R's
-    ``model.matrix`` codes by polynomial contrasts (``contr.poly``), not dummies.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``District`` (Categorical "1".."4"), ``Group`` (ordered: <1l, 1-1.5l,
-        1.5-2l, >2l), ``Age`` (ordered: <25, 25-29, 30-35, >35), ``Holders``
-        and ``Claims`` (float64).
-
-    Examples
-    --------
-    >>> ins = load_insurance()
-    >>> ins.shape, float(ins["Claims"].sum()), float(ins["Holders"].sum())
-    ((64, 5), 3151.0, 23359.0)
-    >>> ins["Age"].cat.ordered, ins["Age"].cat.categories.tolist()
-    (True, ['<25', '25-29', '30-35', '>35'])
-    """
-    return _glm_link_data("Insurance", {
-        "District": (["1", "2", "3", "4"], False),
-        "Group": (["<1l", "1-1.5l", "1.5-2l", ">2l"], True),
-        "Age": (["<25", "25-29", "30-35", ">35"], True)})

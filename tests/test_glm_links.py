@@ -109,9 +109,9 @@ def test_unknown_link_is_named():
 
 
 def test_shipped_data_sets_are_the_ones_r_fitted():
-    from mathkit import load_insurance, load_warpbreaks
+    from mathkit import load_r_dataset
 
-    wb = load_warpbreaks()
+    wb = load_r_dataset("warpbreaks")
     X = np.column_stack([np.ones(54), wb["wool"] == "B", wb["tension"] == "M",
                          wb["tension"] == "H"]).astype(float)
     m = MODELS["warpbreaks_log"]
@@ -119,7 +119,7 @@ def test_shipped_data_sets_are_the_ones_r_fitted():
     np.testing.assert_array_equal(wb["breaks"], m["y"])
     fit = irls(X, wb["breaks"], "poisson")
     assert rel(fit.coef, m["coef"]) < 1e-10
-    ins = load_insurance()
+    ins = load_r_dataset("Insurance")
     m = MODELS["insurance_log"]
     np.testing.assert_array_equal(ins["Claims"], m["y"])
     np.testing.assert_array_equal(np.log(ins["Holders"]), m["offset"])
