@@ -233,7 +233,8 @@ def child(method: str, args: argparse.Namespace, path: Path, timeout: float) -> 
             out, err = proc.communicate()
         done = [ln.split() for ln in out.splitlines() if ln.startswith("PASS ")]
         result = {"failed": f"stopped by the time box of {timeout:.0f} s "
-                            f"after {len(done)} passes over the data",
+                            f"after {len(done)} pass{'es' if len(done) != 1 else ''} over "
+                            "the data",
                   "seconds_until_failure": time.perf_counter() - t,
                   "passes_done": len(done)}
         if done:
