@@ -18,7 +18,7 @@ given only as code. Four methods:
     Hessian is numDeriv's: the Richardson Jacobian of that gradient. Evaluation
     counts are numDeriv's, n = 1 included (``grad`` n+2, or 2 when n = 1).
 ``"autodiff"``
-    Forward-mode automatic differentiation (:mod:`mathkit.autodiff`): ``f`` is called
+    Forward-mode automatic differentiation (``mathkit.autodiff``): ``f`` is called
     once, on numbers that carry their derivatives, and the gradient, Jacobian or
     Hessian is exact up to rounding. ``f`` must be written with numpy operations
     (no ``float()``, ``math.*`` or ``np.asarray`` of its argument); an operation it
@@ -105,7 +105,7 @@ def grad(f: Function, x: ArrayLike, method: str = "richardson", *,
         ``h`` the machine epsilon, n+2 evaluations as numDeriv (one is its check that
         ``f`` returns complex values, which for n = 1 is the step itself: 2 evaluations);
         ``f`` must accept complex input. ``"autodiff"``: forward-mode automatic
-        differentiation, exact up to rounding, 1 evaluation (on :class:`~mathkit.autodiff.Dual`
+        differentiation, exact up to rounding, 1 evaluation (on ``mathkit.Dual``
         numbers; ``f`` must use numpy operations).
     vectorized : bool
         Evaluate each stencil with one call ``f(X)``. Same results, far fewer calls.
@@ -198,7 +198,7 @@ def hessian(f: Function, x: ArrayLike, method: str = "richardson", *,
         step ``h = eps**(1/4) * max(|x|, 1)``, 2n^2+1 evaluations. ``"complex"``: as
         numDeriv, the Richardson Jacobian (``d=0.1``) of the complex-step gradient,
         1 + (n+2)(8n+1) evaluations (19 when n = 1); not exactly symmetric.
-        ``"autodiff"``: second-order forward mode (:class:`~mathkit.autodiff.HyperDual`),
+        ``"autodiff"``: second-order forward mode (``mathkit.HyperDual``),
         exact up to rounding and symmetric, 1 evaluation (its cost grows as n^2).
     **options
         "richardson": ``eps, d, zero_tol, r, v`` (``d`` defaults to 0.1); "central":
@@ -601,7 +601,7 @@ def _complex_gradient(f: Function, h: NDArray, vectorized: bool) -> Callable:
 # --- automatic differentiation ------------------------------------------------------
 
 def _autodiff(f: Function, x: NDArray, kind: str, vectorized: bool) -> NDArray[np.float64]:
-    """One call of f on seeded :mod:`mathkit.autodiff` numbers; their derivative parts."""
+    """One call of f on seeded ``mathkit.autodiff`` numbers; their derivative parts."""
     number = HyperDual if kind == "hessian" else Dual
     seeded = number.variables(x[None, :] if vectorized else x)
     try:
