@@ -43,6 +43,7 @@ Writes ``mathkit/data/benchmarks/irls_dask.json`` (package data, read by the boo
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -60,6 +61,10 @@ OUT = HERE.parent / "mathkit" / "data" / "benchmarks" / "irls_dask.json"
 DATA = Path("/work/bench-data")
 SEED = 20240501
 INMEMORY_ROWS = 1_000_000
+# What a child measures; the rest of a method's entry is derived by summarize().
+RAW = {"seconds", "runs", "nit", "passes", "coef", "read_pass_seconds", "worker_peak_rss_bytes",
+       "worker_rss_before_fit_bytes", "worker_memory_limit_bytes", "client_peak_rss_bytes",
+       "failed", "seconds_until_failure", "passes_done", "seconds_of_passes_done"}
 # glibc malloc settings of the worker processes (see run_on_cluster).
 MALLOC = {"MALLOC_MMAP_THRESHOLD_": 2**28, "MALLOC_TRIM_THRESHOLD_": 2**30}
 METHODS = ("inmemory", "mathkit_1m", "mathkit", "inmemory_after", "dask_glm_newton",
@@ -153,8 +158,13 @@ def run_inmemory(path: Path, rows: int, runs: int = 3) -> dict:
             "coef": fit.coef.tolist(), "client_peak_rss_bytes": peak_rss()}
 
 
+def _warm(module: str) -> None:
+    """Import ``module`` on a worker. Returns nothing: a module object sent back to the
+    client would be imported there too, before ``count_computations`` patches ``compute``."""
+    importlib.import_module(module)
+
+
 def run_on_cluster(method: str, path: Path, rows: int, worker_memory: str) -> dict:
-    import importlib
     import logging
 
     import dask
@@ -177,8 +187,8 @@ def run_on_cluster(method: str, path: Path, rows: int, worker_memory: str) -> di
         y = da.from_zarr(str(path), component="y")[:rows]
         # The workers import what the fit will run before the clock starts, as the
         # in-memory process has imported mathkit before its clock starts.
-        client.run(importlib.import_module,
-                   "mathkit.glm.dask" if method.startswith("mathkit") else "dask_glm.algorithms")
+        client.run(_warm, "mathkit.glm.dask" if method.startswith("mathkit")
+                   else "dask_glm.algorithms")
         read_seconds = None
         if method == "mathkit_1m":  # the floor of a pass: read every chunk, add it up
             times = []
@@ -374,6 +384,14 @@ def main(args: argparse.Namespace) -> None:
     rows: dict = {}
     res: dict = {}
     todo = [m for m in METHODS if not (m.startswith("dask_glm") and args.skip_peers)]
+    if args.only:  # rerun one method into the results file, keep the others' measurements
+        before = json.loads(out.read_text())
+        command = f"{before['command']}; then {command.strip()}"
+        rows = before["results"]["methods"]
+        for r in rows.values():
+            for k in [k for k in r if k not in RAW]:
+                del r[k]
+        todo = [args.only]
     for m in todo:
         rows[m] = child(m, args, path, args.timeout if m.startswith("dask_glm") else 3 * 3600)
         print(f"  {m}: " + (rows[m]["failed"] if "failed" in rows[m] else
@@ -383,7 +401,7 @@ def main(args: argparse.Namespace) -> None:
                "worker_memory": args.worker_memory, "workers": 2, "threads_per_worker": 1,
                "peer_timeout_seconds": args.timeout, "inmemory_rows": INMEMORY_ROWS,
                "methods": {k: dict(v) for k, v in rows.items()},
-               "not_yet_run": [k for k in todo if k not in rows]}
+               "not_yet_run": [k for k in METHODS if k not in rows]}
         if "inmemory" in rows and "failed" not in rows["inmemory"]:
             res["goals"] = summarize(res["methods"], n, p, c)
         # Written after every method, so that a run stopped early keeps what it measured.
@@ -404,6 +422,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--worker-memory", default="1GiB")
     ap.add_argument("--timeout", type=float, default=600.0, help="time box per dask-glm solver")
     ap.add_argument("--skip-peers", action="store_true")
+    ap.add_argument("--only", choices=METHODS, help="rerun one method into --out")
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--child")
     ap.add_argument("--store")
