@@ -5,7 +5,7 @@ All are the numbers R (or the benchmark) has, not look-alikes: ``mtcars`` is R's
 table written by ``write.csv`` and shipped as package data, the regression sample is
 drawn with :class:`mathkit.rcompat.RNG`, which reproduces R's ``set.seed``/``rnorm``,
 and :func:`r_reference` reads the JSON that the R scripts in ``tests/reference/``
-wrote. Everything is read through :mod:`importlib.resources`, so a notebook of the
+wrote. Everything is read through ``importlib.resources``, so a notebook of the
 book runs in any directory where mathkit is installed.
 """
 

@@ -45,10 +45,6 @@ class GLMResult:
         IRLS iterations (R's ``iter``); ``history`` holds the deviance after each.
     converged : bool
         R's deviance test was met and the data are not separated.
-    fitted : ndarray, shape (n,)
-        Fitted means ``mu`` (probabilities or rates), computed on first access
-        by one more read of the data (the fit itself keeps no per-row arrays;
-        the result keeps a reference to the data source for this).
     names : tuple of str
         Column names of X (DataFrame columns, else ``x0, x1, ...``).
     family, link : str
@@ -104,7 +100,11 @@ class GLMResult:
 
     @cached_property
     def fitted(self) -> np.ndarray:
-        """Fitted means ``mu``, one per row: computed on first access by one more pass."""
+        """Fitted means ``mu`` (probabilities or rates), shape (n,).
+
+        Computed on first access by one more read of the data: the fit itself keeps no
+        per-row arrays, and the result keeps a reference to the data source for this.
+        """
         return self._fitted()
 
     def summary(self) -> Any:
