@@ -126,7 +126,7 @@ def erratum(notebook: str, name: str) -> str:
 
 
 HIDDEN_TAGS = {"remove-cell", "remove-input"}
-PLUMBING = ("glue(", "r_reference", "benchmark_results")
+PLUMBING = ("glue(", "r_reference", "benchmark_results", "myst_nb")
 
 
 def page_problems(notebook: str, prefix: str) -> list[str]:

@@ -6,14 +6,13 @@ defines them) and run here, so a change to the chapter's code is tested, not a c
 Test functions use ``math`` (glibc's exp and log, as R uses) so that f gives R's bits.
 """
 
-import json
 import math
 import types
 
 import numpy as np
 import pytest
 import scipy.linalg
-from support import BOOK, erratum, glued, markdown, notebook_function, reference, sig
+from support import erratum, glued, markdown, notebook_function, reference, sig
 
 import mathkit as mk
 
@@ -354,14 +353,3 @@ def test_apparatus_of_chapters_5_and_6():
     # "converged" is R's stopping rule, and both chapters say so
     assert "{doc}`06b_convergence`" in ch5 and "{doc}`06b_convergence`" in ch6
 
-
-@pytest.mark.parametrize("nb", [CH5, CH6])
-def test_readers_see_no_plumbing(nb):
-    # glue calls, fixture loading and helper definitions live in cells the book removes
-    for cell in json.loads((BOOK / nb).read_text())["cells"]:
-        tags = cell["metadata"].get("tags", [])
-        if cell["cell_type"] != "code" or {"remove-cell", "remove-input"} & set(tags):
-            continue
-        source = "".join(cell["source"])
-        for plumbing in ("glue(", "r_reference", "benchmark_results", "myst_nb"):
-            assert plumbing not in source, (nb, plumbing, source[:80])

@@ -6,7 +6,6 @@ The model data come from the fixture (R's model.matrix and response), not from m
 so the expected values here never pass through the code under test.
 """
 
-import json
 import math
 import re
 import subprocess
@@ -15,7 +14,6 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 from support import (
-    BOOK,
     REFERENCE,
     cells,
     erratum,
@@ -372,14 +370,3 @@ def test_ch7_points_to_the_himmelblau_erratum():
     assert "<erratum-ch6-himmelblau-damped>" in text
     erratum("06_when_newton_fails.ipynb", "erratum-ch6-himmelblau-damped")
 
-
-@pytest.mark.parametrize("nb", [CH7, CH8])
-def test_readers_see_no_plumbing(nb):
-    # glue calls, fixture loading and helper definitions live in cells the book removes
-    for cell in json.loads((BOOK / nb).read_text())["cells"]:
-        tags = cell["metadata"].get("tags", [])
-        if cell["cell_type"] != "code" or {"remove-cell", "remove-input"} & set(tags):
-            continue
-        source = "".join(cell["source"])
-        for plumbing in ("glue(", "r_reference", "benchmark_results", "myst_nb"):
-            assert plumbing not in source, (nb, plumbing, source[:80])

@@ -6,13 +6,16 @@
   never collide;
 - every ``{ref}`` and ``{doc}`` has a target, and a reference to an erratum note carries
   its own link text (a bare one has no title to print and fails the strict build);
-- every erratum note is in the one form the errata appendix and its test read.
+- every erratum note is in the one form the errata appendix and its test read;
+- readers see only code that teaches (no glue or fixture reads in a visible cell), every
+  figure is named under the notebook's prefix, captioned and referred to, and every
+  numbered equation is referred to (``support.page_problems``).
 """
 
 import re
 
 import pytest
-from support import BOOK, ERRATUM, cells, glued, markdown
+from support import BOOK, ERRATUM, cells, glued, markdown, page_problems
 
 NOTEBOOKS = sorted(p.name for p in BOOK.glob("*.ipynb"))
 GLUE_USE = re.compile(r"\{glue:(?:text|)\}`([^`:]+)")
@@ -70,3 +73,10 @@ def test_erratum_notes_are_in_the_books_form(nb):
     for text in cells(nb, "markdown"):
         if ":class: note erratum" in text or ":name: erratum-" in text:
             assert ERRATUM.fullmatch(text), f"{nb}: malformed erratum note: {text[:120]!r}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS)
+def test_page_conventions(nb):
+    prefixes = {prefix(k) for k in glued(nb)}
+    own = prefixes.pop() if len(prefixes) == 1 else nb.removesuffix(".ipynb")
+    assert page_problems(nb, own) == []
