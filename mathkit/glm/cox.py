@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
 from .._checks import count, tolerance
+from .design import design_matrix
 from .report import SeparationWarning
 
 __all__ = ["CoxResult", "coxph"]
@@ -90,28 +91,8 @@ class CoxResult:
 
 # ----------------------------------------------------------------------------- input
 def _inputs(X: Any, time: ArrayLike, event: ArrayLike):
-    names = tuple(str(c) for c in X.columns) if hasattr(X, "columns") else None
-    if names is not None:
-        for c in X.columns:
-            if X[c].dtype.kind not in "biuf":
-                raise ValueError(f"X column {str(c)!r} has dtype {X[c].dtype}; coxph needs "
-                                 "numbers (encode factors as 0/1 columns first)")
-        X = X.to_numpy(dtype=float)
-    else:
-        try:
-            X = np.asarray(X, dtype=float)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"X must be a numeric 2-D array (n, p): {e}") from None
-    if X.ndim == 1:
-        X = X[:, None]
-    if X.ndim != 2 or 0 in X.shape:
-        raise ValueError(f"X must be a 2-D (n, p) array with n, p >= 1, got shape {X.shape}")
-    n, p = X.shape
-    names = names or tuple(f"x{j}" for j in range(p))
-    bad = np.argwhere(~np.isfinite(X))
-    if bad.size:
-        i, j = bad[0]
-        raise ValueError(f"X has a non-finite value {X[i, j]} at row {i}, column {names[j]!r}")
+    X, names = design_matrix(X, "coxph", vector_ok=True)
+    n = X.shape[0]
     t = np.asarray(time, dtype=float)
     d = np.asarray(event, dtype=float)
     for what, v in (("time", t), ("event", d)):

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
 from .._checks import count, tolerance
+from .design import design_matrix
 from .report import SeparationWarning
 
 __all__ = ["MultinomialResult", "multinomial"]
@@ -89,29 +90,6 @@ class MultinomialResult:
 
 
 # ----------------------------------------------------------------------------- input
-def _design(X: Any) -> tuple[np.ndarray, tuple[str, ...]]:
-    names = tuple(str(c) for c in X.columns) if hasattr(X, "columns") else None
-    if names is not None:
-        for c in X.columns:
-            if X[c].dtype.kind not in "biuf":
-                raise ValueError(f"X column {str(c)!r} has dtype {X[c].dtype}; multinomial "
-                                 "needs numbers (encode factors as 0/1 columns first)")
-        X = X.to_numpy(dtype=float)
-    else:
-        try:
-            X = np.asarray(X, dtype=float)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"X must be a numeric 2-D array (n, p): {e}") from None
-    if X.ndim != 2 or 0 in X.shape:
-        raise ValueError(f"X must be a 2-D (n, p) array with n, p >= 1, got shape {X.shape}")
-    bad = np.argwhere(~np.isfinite(X))
-    if bad.size:
-        i, j = bad[0]
-        raise ValueError(f"X has a non-finite value {X[i, j]} at row {i}, "
-                         f"column {(names or [f'x{k}' for k in range(X.shape[1])])[j]!r}")
-    return X, names or tuple(f"x{j}" for j in range(X.shape[1]))
-
-
 def _classes(y: Any, n: int) -> tuple[np.ndarray, tuple]:
     """Codes 0..K-1 and the labels; a pandas Categorical keeps its order (R's factor levels)."""
     cats = getattr(getattr(y, "cat", None), "categories", None)
@@ -282,7 +260,7 @@ def multinomial(X: Any, y: ArrayLike, *, weights: ArrayLike | None = None, tol: 
     """
     tolerance(tol)
     count("max_iter", max_iter)
-    X, names = _design(X)
+    X, names = design_matrix(X, "multinomial")
     n, p = X.shape
     codes, classes = _classes(y, n)
     w = _weights(weights, n)
