@@ -12,7 +12,7 @@ Hessian), exact up to rounding. The rules, for y = phi(u) elementwise:
     grad y = phi'(u) grad u
     hess y = phi'(u) hess u + phi''(u) (grad u)(grad u)^T
 
-and for products the Leibniz rule (see :meth:`Dual.__mul__`). The Hessian pass
+and for products the Leibniz rule (see ``Dual.__mul__``). The Hessian pass
 costs O(n^2) per operation where the gradient pass costs O(n): that is the price of
 forward mode (a reverse pass would give the gradient for O(1) times f).
 

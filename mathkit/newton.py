@@ -701,7 +701,7 @@ def classify_critical_point(f: Objective, x: ArrayLike, *, grad: Derivative | No
     whatever the Hessian says). Then the Hessian's eigenvalues decide: all above
     ``tol`` "minimum", all below ``-tol`` "maximum", both signs beyond ``tol``
     "saddle". If some are within ``tol`` of zero (degenerate), f itself is compared
-    along those null directions, on both sides at nine distances from 0.1 max(1, |x|)
+    along those null directions, on both sides at nine distances from ``0.1 max(1, |x|)``
     down to 1.5e-6 times that: "degenerate minimum" if f rises everywhere (x^4),
     "degenerate maximum" if it falls everywhere (-x^4), "degenerate saddle" if it
     does both (x^3, or f rising one way and falling another), and "degenerate" if
