@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
 from .._checks import count, tolerance
-from .design import design_matrix
+from .design import aliased_columns, design_matrix
 from .report import SeparationWarning
 
 __all__ = ["CoxResult", "coxph"]
@@ -119,11 +119,9 @@ def _check_rank(Z: np.ndarray, names: tuple[str, ...]) -> None:
     if np.any(norms == 0):
         raise ValueError(f"X column {names[int(np.flatnonzero(norms == 0)[0])]!r} is constant: "
                          "a Cox model has no intercept, so it is not identifiable")
-    R, piv = sla.qr(Z / norms, mode="r", pivoting=True)
-    dk = np.abs(np.diag(R))
-    dep = piv[np.flatnonzero(dk < 1e-11 * dk[0])]
+    dep = aliased_columns(Z)
     if dep.size:
-        raise ValueError(f"X is rank deficient: column(s) {[names[j] for j in sorted(dep)]} are "
+        raise ValueError(f"X is rank deficient: column(s) {[names[j] for j in dep]} are "
                          "(nearly) linear combinations of the others and a constant. "
                          "Drop or combine them.")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.linalg as sla
 
 
 def design_matrix(X: Any, model: str, *, vector_ok: bool = False
@@ -41,3 +42,12 @@ def design_matrix(X: Any, model: str, *, vector_ok: bool = False
         i, j = bad[0]
         raise ValueError(f"X has a non-finite value {X[i, j]} at row {i}, column {names[j]!r}")
     return X, names
+
+
+def aliased_columns(Z: np.ndarray) -> np.ndarray:
+    """Indices (sorted) of the columns of ``Z`` that are, to R's tolerance 1e-11, linear
+    combinations of the others: pivoted QR of the columns scaled to unit norm, as R's
+    ``lm``/``glm`` decide aliasing. Every column must be non-zero."""
+    R, piv = sla.qr(Z / np.linalg.norm(Z, axis=0), mode="r", pivoting=True)
+    d = np.abs(np.diag(R))
+    return np.sort(piv[np.flatnonzero(d < 1e-11 * d[0])])

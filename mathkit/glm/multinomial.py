@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
 from .._checks import count, tolerance
-from .design import design_matrix
+from .design import aliased_columns, design_matrix
 from .report import SeparationWarning
 
 __all__ = ["MultinomialResult", "multinomial"]
@@ -151,11 +151,9 @@ def _check_rank(X: np.ndarray, w: np.ndarray, names: tuple[str, ...]) -> None:
     if zero:
         raise ValueError(f"X is rank deficient: column(s) {zero} are zero in every row with "
                          "positive weight")
-    R, piv = sla.qr(Xs / norms, mode="r", pivoting=True)
-    d = np.abs(np.diag(R))
-    dep = piv[np.flatnonzero(d < 1e-11 * d[0])]
+    dep = aliased_columns(Xs)
     if dep.size:
-        raise ValueError(f"X is rank deficient: column(s) {[names[j] for j in sorted(dep)]} are "
+        raise ValueError(f"X is rank deficient: column(s) {[names[j] for j in dep]} are "
                          "(nearly) linear combinations of the others. Drop or combine them.")
 
 
